@@ -1,22 +1,44 @@
 package runtime
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // In is the location of an operation parameter.
 type In uint8
 
+// Parameter locations (Swagger 2.0 "in").
 const (
-	InPath In = iota + 1
-	InQuery
-	InHeader
-	InBody
-	InFormData
+	InPath     In = iota + 1 // a {name} placeholder in the path
+	InQuery                  // a query parameter
+	InHeader                 // a request header
+	InBody                   // the request body (at most one per operation)
+	InFormData               // a form field or multipart part
 )
+
+// String returns the Swagger name of the location ("path", "query", ...).
+func (i In) String() string {
+	switch i {
+	case InPath:
+		return "path"
+	case InQuery:
+		return "query"
+	case InHeader:
+		return "header"
+	case InBody:
+		return "body"
+	case InFormData:
+		return "formData"
+	}
+	return "In(" + strconv.Itoa(int(i)) + ")"
+}
 
 // Collection is how an array value is serialised in a path, query, header or
 // form parameter (Swagger 2.0 collectionFormat).
 type Collection uint8
 
+// Array formats (Swagger 2.0 collectionFormat).
 const (
 	CSV   Collection = iota // a,b (the Swagger default)
 	SSV                     // a b
@@ -25,20 +47,24 @@ const (
 	Multi                   // name=a&name=b (query and formData only)
 )
 
-// BodyKind is how the request body is encoded.
+// BodyKind is how the request body is encoded. When it is BodyNone but
+// the operation has a body parameter (or formData parameters), Client.Do
+// sends it as BodyJSON (or BodyForm).
 type BodyKind uint8
 
+// Body encodings.
 const (
-	BodyNone      BodyKind = iota
-	BodyJSON               // the InBody argument, JSON-encoded
-	BodyForm               // InFormData arguments, application/x-www-form-urlencoded
-	BodyMultipart          // InFormData arguments, multipart/form-data
-	BodyRaw                // the InBody argument as raw bytes (binary, text, XML)
+	BodyNone      BodyKind = iota // no body
+	BodyJSON                      // the InBody argument, JSON-encoded
+	BodyForm                      // InFormData arguments, application/x-www-form-urlencoded
+	BodyMultipart                 // InFormData arguments, multipart/form-data
+	BodyRaw                       // the InBody argument as raw bytes (binary, text, XML)
 )
 
 // ResultKind is how a successful response body is decoded.
 type ResultKind uint8
 
+// Result decodings.
 const (
 	ResultNone   ResultKind = iota // body discarded
 	ResultJSON                     // decoded as JSON into the result value

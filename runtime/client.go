@@ -1,0 +1,327 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client sends connector operations to one service. It is safe for
+// concurrent use.
+type Client struct {
+	base      *url.URL // scheme and host
+	basePath  string   // escaped, without trailing slash
+	hc        *http.Client
+	auth      Authorizer
+	retry     RetryPolicy
+	log       *slog.Logger
+	userAgent string
+	redact    redaction
+}
+
+// Response is the status and headers of a response that [Client.Do]
+// received (returned with the decoded result, and with an [*Error]).
+type Response struct {
+	StatusCode int
+	Header     http.Header
+}
+
+// Option configures a [Client].
+type Option func(*options)
+
+type options struct {
+	baseURL    string
+	hc         *http.Client
+	auth       Authorizer
+	retry      RetryPolicy
+	middleware []Middleware
+	logger     *slog.Logger
+	userAgent  string
+}
+
+// Middleware wraps the transport of a [Client]. It sees every attempt,
+// after credentials are attached.
+type Middleware func(next http.RoundTripper) http.RoundTripper
+
+// WithBaseURL replaces the base URL given to [NewClient] (scheme, host and
+// base path), e.g. to point a generated client at a test server.
+func WithBaseURL(u string) Option { return func(o *options) { o.baseURL = u } }
+
+// WithHTTPClient sets the *http.Client used to send requests (default: a
+// client on http.DefaultTransport without a timeout; use contexts or
+// http.Client.Timeout to bound calls). Middleware wraps its Transport in a
+// copy; hc itself is not modified.
+func WithHTTPClient(hc *http.Client) Option { return func(o *options) { o.hc = hc } }
+
+// WithAuth sets the Authorizer applied to every request of operations
+// that do not have NoAuth.
+func WithAuth(a Authorizer) Option { return func(o *options) { o.auth = a } }
+
+// WithRetry sets the retry policy (default: [DefaultRetryPolicy]); pass
+// RetryPolicy{} to disable retries.
+func WithRetry(p RetryPolicy) Option { return func(o *options) { o.retry = p } }
+
+// WithMiddleware adds transport middleware. Middleware is applied in
+// order: the first is the outermost, seeing each request first and each
+// response last.
+func WithMiddleware(m ...Middleware) Option {
+	return func(o *options) { o.middleware = append(o.middleware, m...) }
+}
+
+// WithLogger sets the logger (default: discard). The client logs one Debug
+// record per attempt and an Info record per retry; header values, bodies
+// and credential query values are never logged.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithUserAgent sets the User-Agent header (default "connectorgen").
+func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
+
+// NewClient returns a client for the service at baseURL
+// (scheme://host/basePath; absolute, http or https, without query,
+// fragment or user information). [WithBaseURL] overrides baseURL.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	o := options{baseURL: baseURL, retry: DefaultRetryPolicy(), userAgent: "connectorgen"}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	u, err := url.Parse(o.baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: invalid base URL: %w", err)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("runtime: base URL %q: scheme must be http or https", o.baseURL)
+	case u.Host == "":
+		return nil, fmt.Errorf("runtime: base URL %q: no host", o.baseURL)
+	case u.User != nil:
+		return nil, errors.New("runtime: base URL must not contain user information; use WithAuth")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("runtime: base URL %q: must not have a query or fragment", o.baseURL)
+	}
+	hc := o.hc
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	if len(o.middleware) > 0 {
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		for i := len(o.middleware) - 1; i >= 0; i-- {
+			if o.middleware[i] != nil {
+				rt = o.middleware[i](rt)
+			}
+		}
+		c := *hc
+		c.Transport = rt
+		hc = &c
+	}
+	log := o.logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Client{
+		base:      &url.URL{Scheme: u.Scheme, Host: u.Host},
+		basePath:  strings.TrimRight(u.EscapedPath(), "/"),
+		hc:        hc,
+		auth:      o.auth,
+		retry:     o.retry,
+		log:       log,
+		userAgent: o.userAgent,
+		redact:    newRedaction(o.auth),
+	}, nil
+}
+
+// BaseURL returns the normalised base URL: scheme://host followed by the
+// base path without a trailing slash.
+func (c *Client) BaseURL() string {
+	return c.base.Scheme + "://" + c.base.Host + c.basePath
+}
+
+// Do calls op with args, which are positional with op.Params (missing
+// trailing args are "not given"). It builds the request, attaches
+// credentials, sends it through middleware with retries, and decodes a 2xx
+// response into out:
+//
+//   - nil: the body is discarded;
+//   - *io.ReadCloser: the body is handed over and the caller must close it;
+//   - *[]byte or *string: the body is read whole;
+//   - any other pointer: the body is decoded with json.Unmarshal (an empty
+//     body, e.g. 204, leaves out untouched); failure is a [*DecodeError].
+//
+// A non-2xx response is an [*Error]; the [Response] is returned with it. A
+// required parameter without value or default fails before any I/O with
+// an error wrapping [ErrMissingParameter].
+func (c *Client) Do(ctx context.Context, op *Operation, args []Arg, out any) (*Response, error) {
+	req, err := c.build(op, args)
+	if err != nil {
+		return nil, err
+	}
+	policy := c.retry
+	idempotent := (&Operation{Method: req.method}).Idempotent()
+	canRetry := (idempotent || policy.RetryNonIdempotent) && (req.body == nil || req.body.rewindable())
+	for attempt := 1; ; attempt++ {
+		hreq, err := c.attempt(ctx, op, req)
+		if err != nil {
+			return nil, err
+		}
+		secrets := c.redact.values(hreq)
+		logURL := c.redact.url(hreq.URL)
+		start := time.Now()
+		resp, err := c.hc.Do(hreq)
+		attrs := []slog.Attr{
+			slog.String("operation", op.ID),
+			slog.String("method", req.method),
+			slog.String("url", logURL),
+			slog.Int("attempt", attempt),
+		}
+		if err != nil {
+			err = c.redact.err(err, secrets)
+			c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
+				append(attrs, slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))...)
+			if ctx.Err() != nil || !canRetry || attempt > policy.MaxRetries {
+				return nil, fmt.Errorf("%s: %w", op.ID, err)
+			}
+			delay := policy.backoff(attempt)
+			c.logRetry(ctx, attrs, delay, slog.String("error", err.Error()))
+			if err := sleep(ctx, delay); err != nil {
+				return nil, fmt.Errorf("%s: waiting to retry: %w", op.ID, err)
+			}
+			continue
+		}
+		c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
+			append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))...)
+		r := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			return r, decode(op, resp, out)
+		}
+		if canRetry && attempt <= policy.MaxRetries && retryableStatus(resp.StatusCode) {
+			delay := policy.backoff(attempt)
+			ra, hasRA := retryAfter(resp.Header, time.Now())
+			if !hasRA || ra <= policy.maxDelay() {
+				delay = max(delay, ra)
+				discard(resp.Body)
+				c.logRetry(ctx, attrs, delay, slog.Int("status", resp.StatusCode))
+				if err := sleep(ctx, delay); err != nil {
+					return r, fmt.Errorf("%s: waiting to retry after %s: %w", op.ID, resp.Status, err)
+				}
+				continue
+			}
+			c.log.LogAttrs(ctx, slog.LevelInfo, "connector request not retried: Retry-After exceeds MaxDelay",
+				append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("retry_after", ra))...)
+		}
+		return r, newError(op.ID, resp, secrets)
+	}
+}
+
+// attempt turns the built request into an *http.Request with credentials.
+func (c *Client) attempt(ctx context.Context, op *Operation, req *request) (*http.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, req.method, req.url.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op.ID, c.redact.err(err, nil))
+	}
+	hreq.Header = req.header.Clone()
+	if b := req.body; b != nil {
+		n := b.length()
+		if n == 0 {
+			hreq.Body = http.NoBody
+		} else {
+			rc, err := b.open(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("%s: request body: %w", op.ID, err)
+			}
+			hreq.Body, hreq.ContentLength = rc, n
+			if b.buffered() {
+				hreq.GetBody = func() (io.ReadCloser, error) { return b.bytesReader(), nil }
+			}
+		}
+	}
+	if !op.NoAuth && c.auth != nil {
+		if err := c.auth.Authorize(hreq); err != nil {
+			if hreq.Body != nil {
+				hreq.Body.Close()
+			}
+			return nil, fmt.Errorf("%s: authorize: %w", op.ID, err)
+		}
+	}
+	return hreq, nil
+}
+
+func (c *Client) logRetry(ctx context.Context, attrs []slog.Attr, delay time.Duration, reason slog.Attr) {
+	c.log.LogAttrs(ctx, slog.LevelInfo, "retrying connector request",
+		append(attrs, reason, slog.Duration("delay", delay))...)
+}
+
+// decode stores a 2xx response in out (see Client.Do).
+func decode(op *Operation, resp *http.Response, out any) error {
+	if rc, ok := out.(*io.ReadCloser); ok {
+		*rc = resp.Body
+		return nil
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		discard(resp.Body)
+		return nil
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s: reading response body: %w", op.ID, err)
+	}
+	switch o := out.(type) {
+	case *[]byte:
+		*o = b
+	case *string:
+		*o = string(b)
+	default:
+		if len(bytes.TrimSpace(b)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			return &DecodeError{OperationID: op.ID, StatusCode: resp.StatusCode, Body: bounded(b), Err: err}
+		}
+	}
+	return nil
+}
+
+func bounded(b []byte) []byte {
+	if len(b) > MaxErrorBody {
+		b = b[:MaxErrorBody]
+	}
+	return bytes.Clone(b)
+}
+
+// newError reads at most MaxErrorBody bytes of a failed response.
+func newError(opID string, resp *http.Response, secrets []string) *Error {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody+1))
+	e := &Error{
+		OperationID: opID,
+		StatusCode:  resp.StatusCode,
+		Status:      resp.Status,
+		Header:      resp.Header,
+		Body:        b,
+		secrets:     secrets,
+	}
+	if len(b) > MaxErrorBody {
+		e.Body, e.Truncated = b[:MaxErrorBody], true
+	}
+	return e
+}
+
+// discard drains a little of a body (so the connection can be reused) and
+// closes it.
+func discard(rc io.ReadCloser) {
+	io.CopyN(io.Discard, rc, MaxErrorBody)
+	rc.Close()
+}

@@ -1,0 +1,33 @@
+// Package runtime supports the typed clients that connectorgen generates for
+// Power Platform connectors, and the `connectorgen call` command.
+//
+// Generated code describes each connector operation as plain data (an
+// [Operation] with its [Param] list) and calls [Client.Do] with one [Arg]
+// per parameter. The runtime builds the HTTP request (path escaping, query
+// and header serialisation, JSON/form/multipart/raw bodies, defaults of
+// internal parameters), attaches credentials through an [Authorizer], runs
+// the request through middleware with retries, logs it with log/slog
+// without secrets, and decodes the response.
+//
+// # Stability
+//
+// Everything exported here is API for generated code and is kept stable
+// within a major version: identifiers are added, never removed or renamed,
+// and the meaning of existing fields and functions does not change. That
+// covers the operation description ([Operation], [Param], [In],
+// [Collection], [BodyKind], [ResultKind]), the argument constructors
+// ([String], [Int], [JSON], [File], ...), the value types used in generated
+// models ([Opt], [DateTime], [Date], [Secret]), the client ([Client],
+// [Option], [RetryPolicy], [Middleware]), authorization ([Authorizer],
+// [APIKey], [Basic], [Bearer], [Chain]), errors ([Error], [DecodeError])
+// and credential stores ([Store], [EnvStore], [FileStore]). Unexported
+// details, log message texts and the exact wording of error strings are not
+// part of the contract; use errors.As and errors.Is instead of matching text.
+//
+// Generated packages also compile in a [VersionCheck] against [APIVersion]
+// and [MinAPIVersion], so a runtime too old or too new for the generated
+// code fails the build.
+//
+// The package imports only the standard library; it never reflects over
+// caller values itself (JSON encoding is left to encoding/json).
+package runtime
