@@ -54,7 +54,7 @@ var defaultInitialisms = []string{
 	"SMTP", "SQL", "SSH", "TCP", "TLS", "TTL", "UDP", "UI", "UID", "UUID",
 	"URI", "URL", "UTF8", "VM", "XML", "XMPP", "XSRF", "XSS",
 	// Connector vocabulary.
-	"OData", "ETag", "IDs", "URLs", "OAuth", "JWT", "PDF", "CSV", "SMS", "AAD",
+	"OData", "ETag", "IDs", "URLs", "OAuth", "GraphQL", "JWT", "PDF", "CSV", "SMS", "AAD",
 	"UTC", "SKU", "VAT",
 }
 

@@ -236,7 +236,12 @@ type SecurityScheme struct {
 	// OAuth2.
 	Flow, AuthorizationURL, TokenURL string
 	Scopes                           []string
-	Pos                              diag.Pos
+	// Scheme is the lower-cased OpenAPI 3 http scheme ("basic", "bearer")
+	// when the scheme came from an OpenAPI 3 "type: http" entry; "" for
+	// Swagger 2. An http bearer scheme is mapped to Type "apiKey" with
+	// Name "Authorization" and In "header", and Scheme "bearer".
+	Scheme string
+	Pos    diag.Pos
 }
 
 // Properties is apiProperties.json.

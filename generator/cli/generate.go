@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/connectorgen/connectorgen/generator"
+	"github.com/connectorgen/connectorgen/generator/diag"
+	"github.com/connectorgen/connectorgen/generator/naming"
+)
+
+func runGenerate(ctx context.Context, args []string, env *Env) int {
+	fs := pflag.NewFlagSet("generate", pflag.ContinueOnError)
+	out := fs.StringP("out", "o", "", "output `DIR`: the package (one connector) or one sub-folder per package (several)")
+	pkg := fs.StringP("package", "p", "", "Go package `NAME` (one connector only; default: derived from the folder name)")
+	check := fs.Bool("check", false, "write nothing; exit 1 and print a unified diff when DIR differs from the generated output")
+	inits := fs.StringSlice("initialism", nil, "extra initialisms for Go names, e.g. SharePoint,OData (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: connectorgen generate --out DIR [--package NAME] [--check] CONNECTOR...\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if code, ok := parseFlags(fs, args, env); !ok {
+		return code
+	}
+	conns := fs.Args()
+	switch {
+	case *out == "":
+		fmt.Fprintln(env.Stderr, "connectorgen generate: --out is required")
+		fs.Usage()
+		return ExitUsage
+	case len(conns) == 0:
+		fmt.Fprintln(env.Stderr, "connectorgen generate: no CONNECTOR given")
+		fs.Usage()
+		return ExitUsage
+	case *pkg != "" && len(conns) > 1:
+		fmt.Fprintln(env.Stderr, "connectorgen generate: --package needs exactly one CONNECTOR")
+		return ExitUsage
+	}
+	opts := generator.Options{Package: *pkg, Initialisms: *inits}
+	results := generateAll(ctx, conns, opts)
+
+	// Package folders for a batch: the derived name, unique within the batch
+	// (claimed in argument order, so the same command gives the same folders).
+	batch := len(conns) > 1
+	taken := naming.NewScope()
+	var generated, warnings, failed int
+	var diffs strings.Builder
+	for i := range conns {
+		r := results(i)
+		if env.IsTerminal && batch {
+			fmt.Fprintf(env.Stderr, "\r\033[K[%d/%d] %s", i+1, len(conns), conns[i])
+		}
+		if env.IsTerminal && batch && len(r.diags) > 0 {
+			fmt.Fprint(env.Stderr, "\r\033[K")
+		}
+		r.diags.Sort().Print(env.Stderr)
+		warnings += r.diags.Count(diag.Warning)
+		if r.res == nil {
+			failed++
+			continue
+		}
+		dir := *out
+		if batch {
+			name := naming.Unique(r.res.Package.Name, taken.Taken)
+			taken.Claim(name)
+			if name != r.res.Package.Name {
+				// Keep package clause and folder in step.
+				again, ds := generator.GenerateConnector(r.res.Connector, generator.Options{Package: name, Initialisms: *inits})
+				if again == nil {
+					ds.Print(env.Stderr)
+					failed++
+					continue
+				}
+				r.res = again
+			}
+			dir = filepath.Join(*out, name)
+		}
+		if *check {
+			d, err := generator.Check(dir, r.res.Files)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
+				failed++
+				continue
+			}
+			diffs.WriteString(d)
+		} else if _, err := generator.Write(dir, r.res.Files); err != nil {
+			fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
+			failed++
+			continue
+		}
+		generated++
+	}
+	if env.IsTerminal && batch {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	if batch || failed > 0 {
+		fmt.Fprintf(env.Stderr, "connectorgen: %d generated, %d warnings, %d failed\n", generated, warnings, failed)
+	}
+	if diffs.Len() > 0 {
+		fmt.Fprint(env.Stdout, diffs.String())
+		fmt.Fprintln(env.Stderr, "connectorgen: generated code is stale; run connectorgen generate")
+		return ExitFail
+	}
+	if failed > 0 {
+		return ExitFail
+	}
+	return ExitOK
+}
+
+type genResult struct {
+	res   *generator.Result
+	diags diag.List
+}
+
+// generateAll starts generating connectors concurrently and returns a
+// function that waits for the result of connector i, so that results are
+// reported in argument order while later ones are still being generated.
+func generateAll(ctx context.Context, conns []string, opts generator.Options) func(int) genResult {
+	results := make([]genResult, len(conns))
+	done := make([]chan struct{}, len(conns))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	work := make(chan int, len(conns))
+	for i := range conns {
+		work <- i
+	}
+	close(work)
+	for range min(runtime.GOMAXPROCS(0), len(conns)) {
+		go func() {
+			for i := range work {
+				if err := ctx.Err(); err != nil {
+					results[i] = genResult{diags: diag.List{{Pos: diag.Pos{File: conns[i]}, Severity: diag.Error, Msg: err.Error()}}}
+				} else {
+					res, ds := generator.Generate(conns[i], opts)
+					results[i] = genResult{res: res, diags: ds}
+				}
+				close(done[i])
+			}
+		}()
+	}
+	return func(i int) genResult {
+		<-done[i]
+		return results[i]
+	}
+}

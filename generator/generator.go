@@ -1,0 +1,158 @@
+// Package generator turns connector definitions into Go packages: load
+// (package spec) → lower to the IR (package lower) → emit Go files (package
+// emit). It holds no global state; every call is independent.
+package generator
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/connectorgen/connectorgen/generator/diag"
+	"github.com/connectorgen/connectorgen/generator/emit"
+	"github.com/connectorgen/connectorgen/generator/internal/udiff"
+	"github.com/connectorgen/connectorgen/generator/ir"
+	"github.com/connectorgen/connectorgen/generator/lower"
+	"github.com/connectorgen/connectorgen/generator/spec"
+	"github.com/connectorgen/connectorgen/templates"
+)
+
+// Options configure one generation.
+type Options struct {
+	// Package is the Go package name; "" derives it from the connector's folder name.
+	Package string
+	// Initialisms extends the naming initialism table.
+	Initialisms []string
+}
+
+// Result is one generated package.
+type Result struct {
+	Connector *spec.Connector
+	Package   *ir.Package
+	Files     []emit.File // sorted by name
+}
+
+// Generate loads the connector at path (a folder or a swagger file) and
+// renders its package. A nil Result comes with at least one error.
+func Generate(path string, opts Options) (*Result, diag.List) {
+	c, ds := spec.LoadConnector(path)
+	if c == nil || ds.HasErrors() {
+		return nil, ds
+	}
+	r, more := GenerateConnector(c, opts)
+	ds.Append(more)
+	return r, ds
+}
+
+// GenerateConnector renders an already loaded connector.
+func GenerateConnector(c *spec.Connector, opts Options) (*Result, diag.List) {
+	pkg, ds := lower.Lower(c, lower.Options{Package: opts.Package, Initialisms: opts.Initialisms})
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	files, err := emit.Package(pkg)
+	if err != nil {
+		ds.Errorf(diag.Pos{File: c.API.File}, "%v", err)
+		return nil, ds
+	}
+	return &Result{Connector: c, Package: pkg, Files: files}, ds
+}
+
+// IsGenerated reports whether a file's content carries the connectorgen header.
+func IsGenerated(content []byte) bool {
+	return bytes.HasPrefix(content, []byte("// "+strings.TrimSpace(templates.Header)))
+}
+
+// Write writes files into dir, creating it if needed. A file is rewritten
+// only when its bytes change; generated files (by name *_gen.go and header)
+// that are no longer produced are removed. Nothing else is touched. It
+// returns the names of files written or removed.
+func Write(dir string, files []emit.File) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.Name)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Content) {
+			continue
+		}
+		if err := os.WriteFile(path, f.Content, 0o644); err != nil {
+			return changed, err
+		}
+		changed = append(changed, f.Name)
+	}
+	orphans, err := orphans(dir, files)
+	if err != nil {
+		return changed, err
+	}
+	for _, name := range orphans {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return changed, err
+		}
+		changed = append(changed, name)
+	}
+	return changed, nil
+}
+
+// orphans lists generated files in dir that files no longer contain.
+func orphans(dir string, files []emit.File) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, "_gen.go") {
+			continue
+		}
+		if slices.ContainsFunc(files, func(f emit.File) bool { return f.Name == name }) {
+			continue
+		}
+		content, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		if IsGenerated(content) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// Check compares files with what dir holds and returns a unified diff of
+// every missing, changed or orphaned generated file ("" when up to date).
+func Check(dir string, files []emit.File) (string, error) {
+	var b strings.Builder
+	for _, f := range files {
+		path := filepath.Join(dir, f.Name)
+		old, err := os.ReadFile(path)
+		switch {
+		case os.IsNotExist(err):
+			b.WriteString(udiff.Unified("/dev/null", path, nil, f.Content))
+		case err != nil:
+			return "", err
+		default:
+			b.WriteString(udiff.Unified(path, path, old, f.Content))
+		}
+	}
+	orphans, err := orphans(dir, files)
+	if err != nil {
+		return "", err
+	}
+	for _, name := range orphans {
+		path := filepath.Join(dir, name)
+		old, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(udiff.Unified(path, "/dev/null", old, nil))
+	}
+	return b.String(), nil
+}
