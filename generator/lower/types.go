@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/connectorgen/connectorgen/generator/diag"
 	"github.com/connectorgen/connectorgen/generator/ir"
@@ -147,11 +149,7 @@ func (l *lowerer) declare(s *spec.Schema, name, source string) *ir.TypeRef {
 		}
 		// Constant names: claimed in value order within the enum.
 		for _, v := range t.Values {
-			suffix := l.n.Exported(v.Value)
-			if v.Value == "" {
-				suffix = "Empty"
-			}
-			v.GoName = l.claim(l.types, s.Pos, "enum constant", name+suffix)
+			v.GoName = l.claim(l.types, s.Pos, "enum constant", name+l.enumSuffix(v.Value))
 		}
 		return ref
 	}
@@ -289,4 +287,43 @@ func defaultText(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// symbolWords spells the punctuation that enum values are made of
+// ("=", "<=", "-name" for a descending sort), so that such values get
+// distinct, readable constant names.
+var symbolWords = map[rune]string{
+	'=': "Eq", '<': "Lt", '>': "Gt", '!': "Not", '-': "Minus", '+': "Plus", '*': "Star",
+	'/': "Slash", '.': "Dot", '%': "Percent", '&': "And", '|': "Or", '~': "Tilde", '^': "Caret",
+	'#': "Hash", '@': "At", '$': "Dollar", '?': "Question", ':': "Colon", ',': "Comma", ' ': "Space",
+}
+
+// enumSuffix names the constant of one enum value (after the type name).
+func (l *lowerer) enumSuffix(v string) string {
+	if v == "" {
+		return "Empty"
+	}
+	// A value made only of symbols is spelled out entirely; a leading sign
+	// ("-name", "+name") becomes a word, everything else goes through the namer.
+	var b strings.Builder
+	rest := v
+	for _, r := range v {
+		w, ok := symbolWords[r]
+		if !ok {
+			break
+		}
+		b.WriteString(w)
+		rest = rest[len(string(r)):]
+	}
+	if rest == "" {
+		return b.String()
+	}
+	if b.Len() == 0 {
+		return l.n.Exported(v)
+	}
+	name := l.n.Exported(rest)
+	if r, _ := utf8.DecodeRuneInString(rest); !unicode.IsLetter(r) {
+		name = strings.TrimPrefix(name, "X") // the symbol words already start the name
+	}
+	return b.String() + name
 }

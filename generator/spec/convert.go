@@ -73,32 +73,30 @@ func (c *converter) swagger(sw *v2high.Swagger, pos diag.Pos) *Document {
 	}
 
 	if sd := sw.SecurityDefinitions; sd != nil && sd.Definitions != nil && sd.GoLow() != nil && sd.GoLow().Definitions != nil {
-		// The low-level map is in source order (the high-level one is not).
-		for k := range sd.GoLow().Definitions.KeysFromOldest() {
-			s, _ := sd.Definitions.Get(k.Value)
+		for _, e := range sortedEntries(sd.GoLow().Definitions) {
+			s, _ := sd.Definitions.Get(e.name)
 			if s == nil {
 				continue
 			}
 			ss := &SecurityScheme{
-				Key: k.Value, Type: s.Type, Name: s.Name, In: s.In,
+				Key: e.name, Type: s.Type, Name: s.Name, In: s.In,
 				Flow: s.Flow, AuthorizationURL: s.AuthorizationUrl, TokenURL: s.TokenUrl,
-				Pos: c.posOf(k.KeyNode),
+				Pos: c.posOf(e.key),
 			}
-			if s.Scopes != nil && s.Scopes.Values != nil && s.Scopes.Values.Len() > 0 {
-				ss.Scopes = slices.Collect(s.Scopes.Values.KeysFromOldest())
-			}
+			_, scopes := nodeGet(e.value.ValueNode, "scopes")
+			ss.Scopes = nodeKeys(scopes)
 			d.SecurityDefinitions = append(d.SecurityDefinitions, ss)
 		}
 	}
 	d.Security = securityRequirements(sw.Security)
 
 	if sw.Paths != nil && sw.Paths.PathItems != nil && sw.Paths.GoLow() != nil && sw.Paths.GoLow().PathItems != nil {
-		for k, lv := range sw.Paths.GoLow().PathItems.FromOldest() {
-			hi, _ := sw.Paths.PathItems.Get(k.Value)
-			if hi == nil || lv.Value == nil {
+		for _, e := range sortedEntries(sw.Paths.GoLow().PathItems) {
+			hi, _ := sw.Paths.PathItems.Get(e.name)
+			if hi == nil || e.value.Value == nil {
 				continue
 			}
-			d.Paths = append(d.Paths, c.pathItem(d, k.Value, k.KeyNode, hi, lv.Value))
+			d.Paths = append(d.Paths, c.pathItem(d, e.name, e.key, hi, e.value.Value))
 		}
 	}
 	c.fixOperationIDs(d)
@@ -116,13 +114,13 @@ func (c *converter) seedDefinitions(prefix string, m lowSchemaMap) []*Schema {
 		node *ynode
 	}
 	var defs []def
-	for k, v := range m.FromOldest() {
-		ref := prefix + escapePointer(k.Value)
-		s := &Schema{Name: k.Value, Ref: ref, Pos: c.posOf(k.KeyNode)}
+	for _, e := range sortedEntries(m) {
+		ref := prefix + escapePointer(e.name)
+		s := &Schema{Name: e.name, Ref: ref, Pos: c.posOf(e.key)}
 		c.byRef[ref] = s
-		node := v.ValueNode
-		if node == nil && v.Value != nil {
-			node = v.Value.GetValueNode()
+		node := e.value.ValueNode
+		if node == nil && e.value.Value != nil {
+			node = e.value.Value.GetValueNode()
 		}
 		defs = append(defs, def{s, node})
 	}
@@ -172,8 +170,10 @@ func securityRequirements(reqs []*highbase.SecurityRequirement) [][]string {
 	out := make([][]string, 0, len(reqs))
 	for _, r := range reqs {
 		names := []string{}
-		if r != nil && r.Requirements != nil {
-			names = append(names, slices.Collect(r.Requirements.KeysFromOldest())...)
+		if lr := r.GoLow(); lr != nil {
+			for _, e := range sortedEntries(lr.Requirements.Value) {
+				names = append(names, e.name)
+			}
 		}
 		out = append(out, names)
 	}
@@ -417,19 +417,19 @@ func (c *converter) responses(hr *v2high.Responses) []*Response {
 		return nil
 	}
 	type entry struct {
-		code string
-		key  *ynode
-		high *v2high.Response
+		code      string
+		key, node *ynode
+		high      *v2high.Response
 	}
 	var es []entry
-	if lr.Codes != nil && hr.Codes != nil {
-		for k := range lr.Codes.KeysFromOldest() {
-			h, _ := hr.Codes.Get(k.Value)
-			es = append(es, entry{k.Value, k.KeyNode, h})
+	if hr.Codes != nil {
+		for _, e := range sortedEntries(lr.Codes) {
+			h, _ := hr.Codes.Get(e.name)
+			es = append(es, entry{e.name, e.key, e.value.ValueNode, h})
 		}
 	}
 	if hr.Default != nil {
-		es = append(es, entry{"default", lr.Default.KeyNode, hr.Default})
+		es = append(es, entry{"default", lr.Default.KeyNode, lr.Default.ValueNode, hr.Default})
 		slices.SortStableFunc(es, func(a, b entry) int {
 			switch {
 			case nodeBefore(a.key, b.key):
@@ -448,9 +448,8 @@ func (c *converter) responses(hr *v2high.Responses) []*Response {
 			if e.high.Schema != nil {
 				r.Schema = c.schema(e.high.Schema)
 			}
-			if e.high.Headers != nil {
-				r.Headers = slices.Collect(e.high.Headers.KeysFromOldest())
-			}
+			_, hs := nodeGet(e.node, "headers")
+			r.Headers = nodeKeys(hs)
 		}
 		out = append(out, r)
 	}

@@ -2,8 +2,6 @@ package spec
 
 import (
 	"cmp"
-	"fmt"
-	"time"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,15 +40,6 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		done := make(chan bool)
-		go func() {
-			select {
-			case <-done:
-			case <-time.After(3 * time.Second):
-				os.WriteFile(fmt.Sprintf("/tmp/scratch/hang-%d.json", time.Now().UnixNano()), data, 0o644)
-			}
-		}()
-		defer close(done)
 		doc, ds := Load("fuzz.json", data)
 		checkNoOwnBug(t, ds)
 		if doc == nil && !ds.HasErrors() {

@@ -39,9 +39,9 @@ func (c *converter) openAPI3(m *v3high.Document, pos diag.Pos) *Document {
 			d.Definitions = c.seedDefinitions("#/components/schemas/", lc.Schemas.Value)
 		}
 		if comp.SecuritySchemes != nil && lc != nil && lc.SecuritySchemes.Value != nil {
-			for k := range lc.SecuritySchemes.Value.KeysFromOldest() {
-				if s, _ := comp.SecuritySchemes.Get(k.Value); s != nil {
-					d.SecurityDefinitions = append(d.SecurityDefinitions, securityScheme3(k.Value, s, c.posOf(k.KeyNode)))
+			for _, e := range sortedEntries(lc.SecuritySchemes.Value) {
+				if s, _ := comp.SecuritySchemes.Get(e.name); s != nil {
+					d.SecurityDefinitions = append(d.SecurityDefinitions, securityScheme3(e.name, s, e.value.ValueNode, c.posOf(e.key)))
 				}
 			}
 		}
@@ -49,12 +49,12 @@ func (c *converter) openAPI3(m *v3high.Document, pos diag.Pos) *Document {
 	d.Security = securityRequirements(m.Security)
 
 	if m.Paths != nil && m.Paths.PathItems != nil && m.Paths.GoLow() != nil && m.Paths.GoLow().PathItems != nil {
-		for k, lv := range m.Paths.GoLow().PathItems.FromOldest() {
-			hi, _ := m.Paths.PathItems.Get(k.Value)
-			if hi == nil || lv.Value == nil {
+		for _, e := range sortedEntries(m.Paths.GoLow().PathItems) {
+			hi, _ := m.Paths.PathItems.Get(e.name)
+			if hi == nil || e.value.Value == nil {
 				continue
 			}
-			d.Paths = append(d.Paths, c.pathItem3(d, k.Value, k.KeyNode, hi, lv.Value))
+			d.Paths = append(d.Paths, c.pathItem3(d, e.name, e.key, hi, e.value.Value))
 		}
 	}
 	c.fixOperationIDs(d)
@@ -82,7 +82,7 @@ func splitServerURL(u string) (scheme, host, basePath string) {
 
 // securityScheme3 maps an OpenAPI 3 security scheme onto the Swagger 2
 // shapes; see SecurityScheme.Scheme for http schemes.
-func securityScheme3(name string, s *v3high.SecurityScheme, pos diag.Pos) *SecurityScheme {
+func securityScheme3(name string, s *v3high.SecurityScheme, node *ynode, pos diag.Pos) *SecurityScheme {
 	ss := &SecurityScheme{Key: name, Type: s.Type, Name: s.Name, In: s.In, Pos: pos}
 	switch strings.ToLower(s.Type) {
 	case "http":
@@ -96,22 +96,23 @@ func securityScheme3(name string, s *v3high.SecurityScheme, pos diag.Pos) *Secur
 	case "oauth2":
 		ss.Type = "oauth2"
 		if f := s.Flows; f != nil {
+			_, flows := nodeGet(node, "flows")
 			for _, fl := range []struct {
-				name string
-				flow *v3high.OAuthFlow
+				name, key string
+				flow      *v3high.OAuthFlow
 			}{
-				{"accessCode", f.AuthorizationCode},
-				{"implicit", f.Implicit},
-				{"password", f.Password},
-				{"application", f.ClientCredentials},
+				{"accessCode", "authorizationCode", f.AuthorizationCode},
+				{"implicit", "implicit", f.Implicit},
+				{"password", "password", f.Password},
+				{"application", "clientCredentials", f.ClientCredentials},
 			} {
 				if fl.flow == nil {
 					continue
 				}
 				ss.Flow, ss.AuthorizationURL, ss.TokenURL = fl.name, fl.flow.AuthorizationUrl, fl.flow.TokenUrl
-				if fl.flow.Scopes != nil {
-					ss.Scopes = slices.Collect(fl.flow.Scopes.KeysFromOldest())
-				}
+				_, flow := nodeGet(flows, fl.key)
+				_, scopes := nodeGet(flow, "scopes")
+				ss.Scopes = nodeKeys(scopes)
 				break
 			}
 		}
@@ -278,9 +279,13 @@ func (c *converter) requestBody3(rb *v3high.RequestBody) (consumes []string, par
 	}
 	var first *v3high.MediaType
 	var firstType string
-	for ct, mt := range rb.Content.FromOldest() {
+	var contentNode *ynode
+	if lr := rb.GoLow(); lr != nil {
+		contentNode = lr.Content.ValueNode
+	}
+	for _, ct := range nodeKeys(contentNode) {
 		consumes = append(consumes, ct)
-		if first == nil && mt != nil {
+		if mt, _ := rb.Content.Get(ct); first == nil && mt != nil {
 			first, firstType = mt, ct
 		}
 	}
@@ -319,19 +324,19 @@ func (c *converter) responses3(hr *v3high.Responses) ([]*Response, []string) {
 		return nil, nil
 	}
 	type entry struct {
-		code string
-		key  *ynode
-		high *v3high.Response
+		code      string
+		key, node *ynode
+		high      *v3high.Response
 	}
 	var es []entry
-	if lr.Codes != nil && hr.Codes != nil {
-		for k := range lr.Codes.KeysFromOldest() {
-			h, _ := hr.Codes.Get(k.Value)
-			es = append(es, entry{k.Value, k.KeyNode, h})
+	if hr.Codes != nil {
+		for _, e := range sortedEntries(lr.Codes) {
+			h, _ := hr.Codes.Get(e.name)
+			es = append(es, entry{e.name, e.key, e.value.ValueNode, h})
 		}
 	}
 	if hr.Default != nil {
-		es = append(es, entry{"default", lr.Default.KeyNode, hr.Default})
+		es = append(es, entry{"default", lr.Default.KeyNode, lr.Default.ValueNode, hr.Default})
 		slices.SortStableFunc(es, func(a, b entry) int {
 			switch {
 			case nodeBefore(a.key, b.key):
@@ -348,16 +353,16 @@ func (c *converter) responses3(hr *v3high.Responses) ([]*Response, []string) {
 		r := &Response{Code: e.code, Pos: c.posOf(e.key)}
 		if h := e.high; h != nil {
 			r.Description = h.Description
-			if h.Headers != nil {
-				r.Headers = slices.Collect(h.Headers.KeysFromOldest())
-			}
+			_, hs := nodeGet(e.node, "headers")
+			r.Headers = nodeKeys(hs)
 			if h.Content != nil {
 				var mt *v3high.MediaType
-				for ct, m := range h.Content.FromOldest() {
+				_, content := nodeGet(e.node, "content")
+				for _, ct := range nodeKeys(content) {
 					if !slices.Contains(produces, ct) {
 						produces = append(produces, ct)
 					}
-					if mt == nil && m != nil && m.Schema != nil {
+					if m, _ := h.Content.Get(ct); mt == nil && m != nil && m.Schema != nil {
 						mt = m
 					}
 				}

@@ -6,6 +6,7 @@ package spec
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -424,6 +425,44 @@ func appendJSONString(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// lowEntry is an entry of a low-level libopenapi map: the key, its node and
+// the value.
+type lowEntry[V any] struct {
+	name  string
+	key   *ynode
+	value V
+}
+
+// sortedEntries returns the entries of a low-level map in source order.
+// libopenapi builds several maps concurrently (security definitions,
+// parameter definitions, ...), so their insertion order is not reliable.
+func sortedEntries[V any](m *orderedmap.Map[low.KeyReference[string], V]) []lowEntry[V] {
+	if m == nil || m.Len() == 0 {
+		return nil
+	}
+	out := make([]lowEntry[V], 0, m.Len())
+	for k, v := range m.FromOldest() {
+		out = append(out, lowEntry[V]{k.Value, k.KeyNode, v})
+	}
+	slices.SortStableFunc(out, func(a, b lowEntry[V]) int {
+		switch {
+		case nodeBefore(a.key, b.key):
+			return -1
+		case nodeBefore(b.key, a.key):
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// nodeKeys lists the keys of mapping n in source order.
+func nodeKeys(n *ynode) []string {
+	var out []string
+	nodeEach(n, func(k, _ *ynode) { out = append(out, k.Value) })
+	return out
 }
 
 // extEntry is one extension of an object: its key as written, and the key

@@ -7,6 +7,8 @@ package spec
 
 import (
 	"encoding/json"
+	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -90,9 +92,34 @@ type propsDecoder struct {
 // decode unmarshals a value into v, warning (and keeping what decoded) on
 // a type mismatch.
 func (pd *propsDecoder) decode(val *hujson.Value, what string, v any) {
-	if err := json.Unmarshal(pd.ld.raw(val), v); err != nil {
+	err := json.Unmarshal(pd.ld.raw(val), v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "value"
+		}
+		pd.ds.Warnf(pd.ld.valuePos(val), "%s: %s is a JSON %s, want %s; ignored", what, field, te.Value, jsonKind(te.Type))
+	default:
 		pd.ds.Warnf(pd.ld.valuePos(val), "%s: %v", what, err)
 	}
+}
+
+// jsonKind names the JSON kind a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.String:
+		return "a string"
+	}
+	return "a " + t.Kind().String()
 }
 
 // strings reads an array of strings (non-strings are kept as their JSON text).
