@@ -87,6 +87,7 @@ func parseFlags(fs *pflag.FlagSet, args []string, env *Env) (code int, ok bool) 
 		if errors.Is(err, pflag.ErrHelp) {
 			return ExitOK, false
 		}
+		fmt.Fprintf(env.Stderr, "connectorgen %s: %v\n", fs.Name(), err)
 		return ExitUsage, false
 	}
 	return 0, true

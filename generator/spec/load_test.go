@@ -710,3 +710,15 @@ func TestLoadDoesNotModifyInput(t *testing.T) {
 		t.Error("Load modified its input (duplicates only)")
 	}
 }
+
+func TestSharedResponse(t *testing.T) {
+	src := head + `"paths":{"/a":{"get":{"operationId":"A","responses":{"404":{"$ref":"#/responses/NotFound"}}}}},
+"responses":{"NotFound":{"description":"nf","headers":{"X-Trace":{"type":"string"}},"schema":{"$ref":"#/definitions/Err"}}},
+"definitions":{"Err":{"type":"object"}}}`
+	d, ds := mustLoad(t, src)
+	wantDiags(t, ds)
+	r := op(t, d, "A").Responses[0]
+	if r.Code != "404" || r.Description != "nf" || !slices.Equal(r.Headers, []string{"X-Trace"}) || r.Schema != def(t, d, "Err") {
+		t.Errorf("response: %+v", r)
+	}
+}

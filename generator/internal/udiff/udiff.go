@@ -23,7 +23,7 @@ const DevNull = "/dev/null"
 // Unified returns a unified diff of old → new with 3 lines of context, or
 // "" when the contents are equal (whatever the names).
 //
-// The headers are "--- a/OLDNAME" and "+++ b/NEWNAME". A side whose name
+// The headers are "--- OLDNAME" and "+++ NEWNAME" (names as given). A side whose name
 // is "" or "/dev/null" is a missing file: its header path is /dev/null
 // and its content is taken as empty (so a created file diffs as
 // "--- /dev/null", "@@ -0,0 +1,N @@"). Hunks are "@@ -l,n +l,n @@" with
@@ -33,7 +33,7 @@ const DevNull = "/dev/null"
 // by `\ No newline at end of file`. Lines end at "\n"; a "\r" before it is
 // part of the line.
 func Unified(oldName, newName string, old, new []byte) string {
-	oldPath, newPath := "a/"+oldName, "b/"+newName
+	oldPath, newPath := oldName, newName
 	if oldName == "" || oldName == DevNull {
 		oldPath, old = DevNull, nil
 	}

@@ -44,8 +44,8 @@ var unifiedTests = []struct {
 	{
 		name: "insert in the middle", oldName: "f", newName: "f",
 		old: lines(1, 10), new: lines(1, 5) + "new\n" + lines(6, 10),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -3,6 +3,7 @@
  3
  4
@@ -59,8 +59,8 @@ var unifiedTests = []struct {
 	{
 		name: "delete in the middle", oldName: "f", newName: "f",
 		old: lines(1, 10), new: lines(1, 4) + lines(6, 10),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -2,7 +2,6 @@
  2
  3
@@ -74,8 +74,8 @@ var unifiedTests = []struct {
 	{
 		name: "change", oldName: "f", newName: "f",
 		old: lines(1, 10), new: lines(1, 4) + "five\nsix\n" + lines(7, 10),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -2,8 +2,8 @@
  2
  3
@@ -92,8 +92,8 @@ var unifiedTests = []struct {
 	{
 		name: "insert at start", oldName: "f", newName: "f",
 		old: lines(1, 5), new: "0\n" + lines(1, 5),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,3 +1,4 @@
 +0
  1
@@ -104,8 +104,8 @@ var unifiedTests = []struct {
 	{
 		name: "delete at start", oldName: "f", newName: "f",
 		old: lines(1, 5), new: lines(2, 5),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,4 +1,3 @@
 -1
  2
@@ -116,8 +116,8 @@ var unifiedTests = []struct {
 	{
 		name: "insert at end", oldName: "f", newName: "f",
 		old: lines(1, 5), new: lines(1, 6),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -3,3 +3,4 @@
  3
  4
@@ -128,8 +128,8 @@ var unifiedTests = []struct {
 	{
 		name: "delete at end", oldName: "f", newName: "f",
 		old: lines(1, 5), new: lines(1, 4),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -2,4 +2,3 @@
  2
  3
@@ -140,8 +140,8 @@ var unifiedTests = []struct {
 	{
 		name: "single line changed", oldName: "f", newName: "f",
 		old: "a\n", new: "b\n",
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1 +1 @@
 -a
 +b
@@ -150,8 +150,8 @@ var unifiedTests = []struct {
 	{
 		name: "changes 6 lines apart share a hunk", oldName: "f", newName: "f",
 		old: lines(1, 20), new: strings.Replace(strings.Replace(lines(1, 20), "\n3\n", "\nthree\n", 1), "\n10\n", "\nten\n", 1),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,13 +1,13 @@
  1
  2
@@ -173,8 +173,8 @@ var unifiedTests = []struct {
 	{
 		name: "changes 7 lines apart get two hunks", oldName: "f", newName: "f",
 		old: lines(1, 20), new: strings.Replace(strings.Replace(lines(1, 20), "\n3\n", "\nthree\n", 1), "\n11\n", "\nx\n", 1),
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,6 +1,6 @@
  1
  2
@@ -197,8 +197,8 @@ var unifiedTests = []struct {
 	{
 		name: "no newline at end on both sides", oldName: "f", newName: "f",
 		old: "a\nb", new: "a\nc",
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,2 +1,2 @@
  a
 -b
@@ -210,8 +210,8 @@ var unifiedTests = []struct {
 	{
 		name: "newline added at end", oldName: "f", newName: "f",
 		old: "a\nb", new: "a\nb\n",
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,2 +1,2 @@
  a
 -b
@@ -222,8 +222,8 @@ var unifiedTests = []struct {
 	{
 		name: "newline removed at end", oldName: "f", newName: "f",
 		old: "a\nb\n", new: "a\nb",
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,2 +1,2 @@
  a
 -b
@@ -234,8 +234,8 @@ var unifiedTests = []struct {
 	{
 		name: "unchanged last line without newline as context", oldName: "f", newName: "f",
 		old: "a\nb\nc", new: "x\nb\nc",
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -1,3 +1,3 @@
 -a
 +x
@@ -248,7 +248,7 @@ var unifiedTests = []struct {
 		name: "old missing", oldName: "", newName: "gen/x.go",
 		old: "ignored", new: "a\nb\n",
 		want: `--- /dev/null
-+++ b/gen/x.go
++++ gen/x.go
 @@ -0,0 +1,2 @@
 +a
 +b
@@ -257,7 +257,7 @@ var unifiedTests = []struct {
 	{
 		name: "new missing", oldName: "gen/x.go", newName: DevNull,
 		old: "a\nb\n",
-		want: `--- a/gen/x.go
+		want: `--- gen/x.go
 +++ /dev/null
 @@ -1,2 +0,0 @@
 -a
@@ -267,8 +267,8 @@ var unifiedTests = []struct {
 	{
 		name: "empty to content", oldName: "f", newName: "f",
 		old: "", new: "a\n",
-		want: `--- a/f
-+++ b/f
+		want: `--- f
++++ f
 @@ -0,0 +1 @@
 +a
 `,
@@ -276,8 +276,8 @@ var unifiedTests = []struct {
 	{
 		name: "content to empty without newline", oldName: "f", newName: "g",
 		old: "a", new: "",
-		want: `--- a/f
-+++ b/g
+		want: `--- f
++++ g
 @@ -1 +0,0 @@
 -a
 \ No newline at end of file
@@ -286,7 +286,7 @@ var unifiedTests = []struct {
 	{
 		name: "CRLF is part of the line", oldName: "f", newName: "f",
 		old: "a\r\nb\r\n", new: "a\nb\r\n",
-		want: "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-a\r\n+a\n b\r\n",
+		want: "--- f\n+++ f\n@@ -1,2 +1,2 @@\n-a\r\n+a\n b\r\n",
 	},
 }
 
