@@ -268,18 +268,24 @@ func bodyDefaults(s *spec.Schema, seen map[*spec.Schema]bool) map[string]any {
 func (l *lowerer) nameParams(a *ir.Action) {
 	order := slices.Clone(a.Op.Params)
 	slices.SortStableFunc(order, func(x, y *ir.Param) int { return cmp.Compare(inRank[x.In], inRank[y.In]) })
+	// One name space for all exposed parameters, so that a path "id" and a
+	// query "id" are told apart in both the arguments and the Options fields.
+	exposed := naming.NewScope()
 	locals := naming.NewScope(localReserved...)
-	fields := naming.NewScope()
 	hasOpt := false
 	for _, p := range order {
+		if p.Exposure == ir.Hidden {
+			continue
+		}
+		base := l.n.Exported(p.Name)
+		name := l.claim(exposed, p.Pos, "parameter", base, base+inSuffix[p.In])
 		switch p.Exposure {
 		case ir.Positional:
-			base := l.n.Unexported(p.Name)
-			p.GoName = l.claim(locals, p.Pos, "parameter", base, base+inSuffix[p.In])
+			local := l.n.Unexported(name)
+			p.GoName = l.claim(locals, p.Pos, "parameter", local, local+inSuffix[p.In])
 		case ir.Optional:
 			hasOpt = true
-			base := l.n.Exported(p.Name)
-			p.GoName = l.claim(fields, p.Pos, "field", base, base+inSuffix[p.In])
+			p.GoName = name
 		}
 	}
 	if hasOpt {

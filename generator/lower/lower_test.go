@@ -1,0 +1,205 @@
+package lower_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/connectorgen/connectorgen/generator/ir"
+	"github.com/connectorgen/connectorgen/generator/lower"
+	"github.com/connectorgen/connectorgen/generator/spec"
+)
+
+func lowerDoc(t *testing.T, swagger string) (*ir.Package, string) {
+	t.Helper()
+	doc, ds := spec.Load("test.json", []byte(swagger))
+	if doc == nil {
+		t.Fatalf("load: %v", ds)
+	}
+	pkg, more := lower.Lower(&spec.Connector{Name: "Test Connector", API: doc}, lower.Options{})
+	ds.Append(more)
+	var b strings.Builder
+	ds.Sort().Print(&b)
+	return pkg, b.String()
+}
+
+const triggers = `{
+  "swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com",
+  "paths": {
+    "/items": {"get": {"operationId": "OnNewItems", "x-ms-trigger": "batch",
+      "responses": {"200": {"description": "ok", "schema": {"type": "array", "items": {"type": "string"}}}}}},
+    "/one": {"get": {"operationId": "OnOne", "x-ms-trigger": "single",
+      "responses": {"200": {"description": "ok", "schema": {"type": "object"}}}}},
+    "/hooks": {
+      "x-ms-notification-content": {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}},
+      "post": {"operationId": "OnHook", "x-ms-trigger": "single",
+        "parameters": [{"name": "body", "in": "body", "required": true, "schema": {"type": "object",
+          "properties": {"url": {"type": "string", "x-ms-notification-url": true, "x-ms-visibility": "internal"}}}}],
+        "responses": {"201": {"description": "created"}}}},
+    "/nested": {"post": {"operationId": "OnNested", "x-ms-trigger": "single",
+        "parameters": [{"name": "body", "in": "body", "schema": {"type": "object",
+          "properties": {"config": {"type": "object", "properties": {"callback": {"type": "string", "x-ms-notification-url": true}}}}}}],
+        "responses": {"201": {"description": "created"}}}},
+    "/act": {"get": {"operationId": "DoIt", "responses": {"200": {"description": "ok"}}}}
+  }
+}`
+
+func TestTriggerClassification(t *testing.T) {
+	pkg, _ := lowerDoc(t, triggers)
+	want := map[string]struct {
+		mode  ir.TriggerMode
+		batch bool
+	}{
+		"OnNewItems": {ir.Polling, true},
+		"OnOne":      {ir.Polling, false},
+		"OnHook":     {ir.Webhook, false}, // notification content and URL property
+		"OnNested":   {ir.Webhook, false}, // URL property nested in the body
+	}
+	if len(pkg.Triggers) != len(want) {
+		t.Fatalf("got %d triggers, want %d", len(pkg.Triggers), len(want))
+	}
+	for _, tr := range pkg.Triggers {
+		w, ok := want[tr.OperationID]
+		if !ok || tr.Mode != w.mode || tr.Batch != w.batch {
+			t.Errorf("%s: mode %v batch %v, want %v %v", tr.OperationID, tr.Mode, tr.Batch, w.mode, w.batch)
+		}
+		if tr.Setup == nil || tr.Setup.Op.ID != tr.OperationID {
+			t.Errorf("%s: no setup request", tr.OperationID)
+		}
+	}
+	if len(pkg.Actions) != 1 || pkg.Actions[0].GoName != "DoIt" {
+		t.Errorf("actions = %v, want only DoIt", pkg.Actions)
+	}
+}
+
+const params = `{
+  "swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com", "basePath": "/v1/",
+  "paths": {"/items/{id}": {"post": {"operationId": "update-item",
+    "parameters": [
+      {"name": "id", "in": "path", "required": true, "type": "string", "x-ms-url-encoding": "double"},
+      {"name": "id", "in": "query", "type": "integer"},
+      {"name": "Content-Type", "in": "header", "required": true, "type": "string", "default": "application/json", "x-ms-visibility": "internal"},
+      {"name": "api-version", "in": "query", "required": true, "type": "string", "default": "2024-01-01"},
+      {"name": "mode", "in": "query", "required": true, "type": "string", "enum": ["fast", "-slow", "<="]},
+      {"name": "body", "in": "body", "required": true, "schema": {"type": "object", "required": ["events"],
+        "properties": {"events": {"type": "array", "items": {"type": "string"}, "default": ["push"], "x-ms-visibility": "internal"},
+                       "kind": {"type": "string", "default": "web", "x-ms-visibility": "internal"},
+                       "name": {"type": "string"}}}}
+    ],
+    "responses": {"201": {"description": "created", "schema": {"$ref": "#/definitions/Item"}}}}}},
+  "definitions": {"Item": {"type": "object", "properties": {
+    "id": {"type": "string"}, "Id": {"type": "integer"}, "created": {"type": "string", "format": "date-time"},
+    "parent": {"$ref": "#/definitions/Item"}, "children": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}}}
+}`
+
+func TestParametersAndTypes(t *testing.T) {
+	pkg, diags := lowerDoc(t, params)
+	if pkg.BaseURL != "https://example.com/v1" {
+		t.Errorf("BaseURL = %q", pkg.BaseURL)
+	}
+	if len(pkg.Actions) != 1 {
+		t.Fatalf("want 1 action, got %d", len(pkg.Actions))
+	}
+	a := pkg.Actions[0]
+	if a.GoName != "UpdateItem" {
+		t.Errorf("GoName = %q", a.GoName)
+	}
+	got := map[string]string{}
+	for _, p := range a.Op.Params {
+		exp := map[ir.Exposure]string{ir.Positional: "positional", ir.Optional: "optional", ir.Hidden: "hidden"}[p.Exposure]
+		got[p.In+":"+p.Name] = exp + " " + p.GoName
+	}
+	want := map[string]string{
+		"path:id":             "positional id",       // path wins the name
+		"query:id":            "optional IDQuery",    // clash resolved by location, not order
+		"header:Content-Type": "hidden ",             // internal with default: filled by the runtime
+		"query:api-version":   "optional APIVersion", // required, but its default satisfies it
+		"query:mode":          "positional mode",
+		"body:body":           "positional body",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+	if !a.Op.Params[0].DoubleEncode {
+		t.Error("x-ms-url-encoding: double not recorded")
+	}
+	if string(a.Op.BodyDefault) != `{"events":["push"],"kind":"web"}` {
+		t.Errorf("BodyDefault = %s", a.Op.BodyDefault)
+	}
+	if a.Result == nil || a.Result.Name != "Item" || !a.Result.Struct {
+		t.Errorf("result = %+v, want the Item struct", a.Result)
+	}
+	types := map[string]*ir.Type{}
+	for _, ty := range pkg.Types {
+		types[ty.GoName] = ty
+	}
+	item := types["Item"]
+	if item == nil {
+		t.Fatal("no Item type")
+	}
+	fields := map[string]*ir.Field{}
+	for _, f := range item.Fields {
+		fields[f.JSONName] = f
+	}
+	// "Id" sorts before "id", so it claims ID; the rule depends on names, not order.
+	if fields["Id"].GoName != "ID" || fields["id"].GoName != "ID2" {
+		t.Errorf("clash: Id→%s id→%s", fields["Id"].GoName, fields["id"].GoName)
+	}
+	if !strings.Contains(diags, "field name ID is taken; using ID2") {
+		t.Errorf("no warning for the renamed field:\n%s", diags)
+	}
+	if f := fields["parent"]; f.Type.Kind != ir.Pointer || f.Type.Elem.Name != "Item" {
+		t.Errorf("recursive field parent: %+v", f.Type)
+	}
+	if f := fields["created"]; f.Type.Name != "DateTime" || !f.Opt {
+		t.Errorf("date-time field: %+v opt=%v", f.Type, f.Opt)
+	}
+	mode := types["UpdateItemMode"]
+	if mode == nil || mode.Kind != ir.EnumType {
+		t.Fatalf("no enum type UpdateItemMode: %v", types)
+	}
+	var consts []string
+	for _, v := range mode.Values {
+		consts = append(consts, v.GoName)
+	}
+	if got, want := strings.Join(consts, " "), "UpdateItemModeFast UpdateItemModeMinusSlow UpdateItemModeLtEq"; got != want {
+		t.Errorf("enum constants = %s, want %s", got, want)
+	}
+	req := types["UpdateItemRequest"]
+	if req == nil {
+		t.Fatal("no UpdateItemRequest type")
+	}
+	for _, f := range req.Fields {
+		// Internal properties with defaults are never sent as zero values.
+		if (f.JSONName == "events" && !f.OmitEmpty) || (f.JSONName == "kind" && !f.Opt) {
+			t.Errorf("internal default field %s would be sent as a zero value", f.JSONName)
+		}
+	}
+}
+
+// TestNamesIndependentOfOrder lowers the same definitions in two orders and
+// expects the same names.
+func TestNamesIndependentOfOrder(t *testing.T) {
+	a := `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+	  "definitions": {"user_id": {"type": "object", "properties": {"a": {"type": "string"}}},
+	                  "UserID": {"type": "object", "properties": {"b": {"type": "string"}}}}}`
+	b := `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+	  "definitions": {"UserID": {"type": "object", "properties": {"b": {"type": "string"}}},
+	                  "user_id": {"type": "object", "properties": {"a": {"type": "string"}}}}}`
+	names := func(doc string) map[string]string {
+		pkg, _ := lowerDoc(t, doc)
+		out := map[string]string{}
+		for _, ty := range pkg.Types {
+			out[ty.Source] = ty.GoName
+		}
+		return out
+	}
+	na, nb := names(a), names(b)
+	if na["#/definitions/UserID"] != nb["#/definitions/UserID"] || na["#/definitions/user_id"] != nb["#/definitions/user_id"] {
+		t.Errorf("names depend on order: %v vs %v", na, nb)
+	}
+	if na["#/definitions/UserID"] != "UserID" || na["#/definitions/user_id"] != "UserIDModel" {
+		t.Errorf("names = %v", na)
+	}
+}
