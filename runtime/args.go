@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 )
 
@@ -120,15 +121,30 @@ func Reader(r io.Reader) Arg {
 }
 
 // File is the value of a formData file parameter: a multipart part with
-// the given file name and Content-Type application/octet-stream, streamed
-// from r. Retries and rewinding follow the rules of [Reader]. Do does not
-// close r. A nil r means "not given".
+// Content-Type application/octet-stream, streamed from r. Its filename is
+// the base name of the reader's Name() when it has one (an *os.File, or a
+// reader wrapped with Named), else name (generated code passes the
+// parameter name). Retries and rewinding follow the rules of [Reader]. Do
+// does not close r. A nil r means "not given".
 func File(name string, r io.Reader) Arg {
 	if r == nil {
 		return Arg{}
 	}
+	if n, ok := r.(interface{ Name() string }); ok && n.Name() != "" {
+		name = filepath.Base(n.Name())
+	}
 	return Arg{kind: argFile, r: r, name: name}
 }
+
+// Named gives r a file name, used as the filename of a multipart file part.
+func Named(r io.Reader, name string) io.Reader { return namedReader{Reader: r, name: name} }
+
+type namedReader struct {
+	io.Reader
+	name string
+}
+
+func (n namedReader) Name() string { return n.name }
 
 // formatFloat writes v the way encoding/json does: 'f' format unless the
 // magnitude is below 1e-6 or at least 1e21.

@@ -282,7 +282,17 @@ func decode(op *Operation, resp *http.Response, out any) error {
 	case *[]byte:
 		*o = b
 	case *string:
-		*o = string(b)
+		if op.Result != ResultJSON {
+			*o = string(b) // text result: the body as it is
+			break
+		}
+		// A JSON string result: decode it (the quotes are not part of the value).
+		if len(bytes.TrimSpace(b)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(b, o); err != nil {
+			return &DecodeError{OperationID: op.ID, StatusCode: resp.StatusCode, Body: bounded(b), Err: err}
+		}
 	default:
 		if len(bytes.TrimSpace(b)) == 0 {
 			return nil

@@ -182,7 +182,30 @@ func findPathValue(vals []value, name string) (value, bool) {
 // escapeLiteral escapes the literal text of a path template, keeping "/"
 // and the characters that are valid in a path.
 func escapeLiteral(s string) string {
-	return (&url.URL{Path: s}).EscapedPath()
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if pathChar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// pathChar reports whether c may stand unescaped in a URL path (RFC 3986
+// pchar, "/" and "%" of an existing escape): literal parts of a path
+// template such as "/items({id})" reach the server as written.
+func pathChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/%", c) >= 0
 }
 
 // appendValues adds v to a url-encoded string, repeating the name for

@@ -101,7 +101,7 @@ func omitExpr(fl *ir.Field) *jen.Statement {
 	switch {
 	case fl.Opt:
 		return v.Dot("IsZero").Call()
-	case fl.OmitEmpty:
+	case fl.OmitNil:
 		if fl.Type.Kind == ir.Slice || fl.Type.Kind == ir.Map || (fl.Type.Kind == ir.Qual && fl.Type.Name == "RawMessage") {
 			return jen.Len(v).Op("==").Lit(0)
 		}
@@ -121,8 +121,10 @@ func field(g *jen.Group, fl *ir.Field) {
 	case fl.Opt:
 		typ = jen.Qual(rt, "Opt").Types(typeExpr(fl.Type))
 		tag += ",omitzero"
-	case fl.OmitEmpty:
-		tag += ",omitempty"
+	case fl.OmitNil:
+		// omitzero leaves out nil slices, maps and pointers but keeps an empty,
+		// non-nil slice or map: a required empty array is still sent as [].
+		tag += ",omitzero"
 	}
 	if !taggable(fl.JSONName) {
 		tag = "-" // carried by the struct's MarshalJSON/UnmarshalJSON

@@ -185,8 +185,8 @@ type Field struct {
 	Type     *TypeRef
 	// Opt wraps the type in runtime.Opt (optional scalars).
 	Opt bool
-	// OmitEmpty adds omitempty (optional slices, maps, pointers).
-	OmitEmpty  bool
+	// OmitNil leaves the field out when it is nil (tag omitzero: slices, maps, pointers, raw JSON).
+	OmitNil    bool
 	Doc        string
 	Deprecated bool
 }

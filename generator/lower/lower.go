@@ -78,6 +78,7 @@ func Lower(c *spec.Connector, opts Options) (*ir.Package, diag.List) {
 	}
 	l.definitions()
 	l.operations()
+	l.unsupported()
 	l.pkg.Connection = l.connection()
 	slices.SortFunc(l.decls, func(a, b *ir.Type) int { return cmp.Compare(a.GoName, b.GoName) })
 	l.pkg.Types = l.decls
@@ -121,4 +122,17 @@ func (l *lowerer) claim(s *naming.Scope, pos diag.Pos, what, name string, altern
 	s.Claim(got)
 	l.ds.Warnf(pos, "%s name %s is taken; using %s", what, name, got)
 	return got
+}
+
+// unsupported warns about what the connector defines and this version does
+// not honour yet, so that no difference from the platform goes unnoticed.
+func (l *lowerer) unsupported() {
+	if p := l.c.Properties; p != nil {
+		for _, pi := range p.Policies {
+			l.ds.Warnf(pi.Pos, "policy template %q (%s) is not applied: generated requests do not include its effect", pi.TemplateID, strings.TrimSpace(pi.Title))
+		}
+	}
+	if sc := l.c.Script; sc != nil {
+		l.ds.Warnf(diag.Pos{File: sc.File}, "custom code is not run: the generated client calls the backend directly for the operations the script covers")
+	}
 }

@@ -172,7 +172,7 @@ func TestParametersAndTypes(t *testing.T) {
 	}
 	for _, f := range req.Fields {
 		// Internal properties with defaults are never sent as zero values.
-		if (f.JSONName == "events" && !f.OmitEmpty) || (f.JSONName == "kind" && !f.Opt) {
+		if (f.JSONName == "events" && !f.OmitNil) || (f.JSONName == "kind" && !f.Opt) {
 			t.Errorf("internal default field %s would be sent as a zero value", f.JSONName)
 		}
 	}

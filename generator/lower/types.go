@@ -184,15 +184,15 @@ func (l *lowerer) declare(s *spec.Schema, name, source string) *ir.TypeRef {
 		case ir.Named:
 			if f.Type.Struct {
 				f.Type = &ir.TypeRef{Kind: ir.Pointer, Elem: f.Type}
-				f.OmitEmpty = true
+				f.OmitNil = true
 			} else if !req || ps.Nullable {
 				f.Opt = true
 			}
 		case ir.Slice, ir.Map:
-			f.OmitEmpty = true
+			f.OmitNil = true
 		case ir.Qual:
 			if f.Type == tRaw {
-				f.OmitEmpty = true
+				f.OmitNil = true
 			} else if !req || ps.Nullable {
 				f.Opt = true
 			}

@@ -2,7 +2,9 @@ package spec
 
 // Conversion of libopenapi's Swagger 2.0 model into the spec structs. Values
 // come from the high-level model, positions and extensions from its GoLow()
-// side. Schemas are shared by reference (see converter.schema).
+// side; map order comes from key positions (libopenapi builds some maps
+// concurrently). Schemas are decoded from their nodes and shared by
+// reference (see converter.schema).
 
 import (
 	"net/url"
@@ -222,7 +224,13 @@ func (c *converter) pathItem(d *Document, path string, key *ynode, hi *v2high.Pa
 		{"HEAD", li.Head.KeyNode, li.Head.ValueNode, hi.Head},
 		{"PATCH", li.Patch.KeyNode, li.Patch.ValueNode, hi.Patch},
 	}
-	ops = slices.DeleteFunc(ops, func(o lowOp) bool { return o.high == nil })
+	ops = slices.DeleteFunc(ops, func(o lowOp) bool {
+		if o.high != nil && !nodeIsMap(o.node) {
+			c.ds.Warnf(c.posOf(o.node), "operation %s %s is not an object; ignored", o.method, path)
+			return true
+		}
+		return o.high == nil
+	})
 	slices.SortStableFunc(ops, func(a, b lowOp) int {
 		switch {
 		case nodeBefore(a.key, b.key):

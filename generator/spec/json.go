@@ -41,21 +41,24 @@ type topMember struct {
 	key, value int // offsets of the key string and of the value
 }
 
-// topValue returns the offset and raw bytes of a top-level member (the
+// topOffset returns the offset of the value of a top-level member (the
 // last one when repeated, though duplicates are blanked by then).
-func (d *lenientDoc) topValue(name string) (off int, raw []byte, ok bool) {
+func (d *lenientDoc) topOffset(name string) (int, bool) {
 	for i := len(d.top) - 1; i >= 0; i-- {
 		if d.top[i].name == name {
-			off = d.top[i].value
-			var v json.RawMessage
-			dec := json.NewDecoder(bytes.NewReader(d.data[off:]))
-			if dec.Decode(&v) != nil {
-				return off, nil, true
-			}
-			return off, v, true
+			return d.top[i].value, true
 		}
 	}
-	return 0, nil, false
+	return 0, false
+}
+
+// rawAt returns the bytes of the JSON value at off (nil if there is none).
+func (d *lenientDoc) rawAt(off int) []byte {
+	var v json.RawMessage
+	if json.NewDecoder(bytes.NewReader(d.data[off:])).Decode(&v) != nil {
+		return nil
+	}
+	return v
 }
 
 // lineIndex converts byte offsets to 1-based line and column. Columns count
@@ -115,11 +118,12 @@ func (d *lenientDoc) raw(v *hujson.Value) []byte { return d.data[v.StartOffset:v
 // parseLenient runs the pre-pass. It returns nil after reporting an error
 // when the input cannot be repaired.
 //
-// Standard JSON (the common case) takes the fast path: encoding/json
-// validates it and a light scanner finds duplicate keys. Anything else goes
-// through hujson, which accepts comments and trailing commas and replaces
-// them with spaces (offsets survive); what hujson rejects is a positioned
-// error.
+// Strict JSON (the common case) takes the fast path: one validating scan
+// that also finds duplicate keys. Anything else has invalid UTF-8 and raw
+// control characters repaired (fixBytes) and then goes through hujson, which
+// accepts comments and trailing commas and replaces them with spaces
+// (offsets survive); what hujson rejects is a positioned error. Overridden
+// duplicate members are blanked, so libopenapi sees "last wins".
 func parseLenient(file string, data []byte, ds *diag.List) *lenientDoc {
 	bom := bytes.HasPrefix(data, []byte("\xef\xbb\xbf"))
 	if bom {
@@ -175,7 +179,7 @@ func parseLenient(file string, data []byte, ds *diag.List) *lenientDoc {
 	d := &lenientDoc{file: file, data: work, lines: newLineIndex(work), rootStart: sc.rootStart, rootKind: sc.rootKind, top: sc.top}
 	for _, dp := range sc.dups {
 		later := d.pos(dp.laterKey)
-		ds.Warnf(d.pos(dp.earlierKey), "duplicate key %q (the later value at %d:%d wins)", dp.key, later.Line, later.Col)
+		ds.Warnf(d.pos(dp.start), "duplicate key %q (the later value at %d:%d wins)", dp.key, later.Line, later.Col)
 	}
 	if len(sc.dups) > 0 {
 		if sameBacking(work, data) {
@@ -416,11 +420,12 @@ func reportSyntax(file string, data []byte, herr error, ds *diag.List) {
 	ds.Errorf(diag.Pos{File: file, Line: l, Col: c}, "invalid JSON: %s", msg)
 }
 
-// duplicate is a key that occurs again later in the same object.
+// duplicate is an object member that a later member with the same key
+// overrides.
 type duplicate struct {
-	key                  string
-	earlierKey, laterKey int // offsets of the key strings
-	start, end           int // bytes to blank: the earlier member and its comma
+	key        string
+	start, end int // the earlier member with its comma: its key, up to the next key
+	laterKey   int // offset of the overriding key
 }
 
 // scanResult is what scanJSON finds.
@@ -704,11 +709,10 @@ func keyDuplicates(data []byte, keys []keyRef) []duplicate {
 	var out []duplicate
 	add := func(i, j int) {
 		out = append(out, duplicate{
-			key:        keyString(raw(i)),
-			earlierKey: keys[i].start,
-			laterKey:   keys[j].start,
-			start:      keys[i].start,
-			end:        keys[i+1].start,
+			key:      keyString(raw(i)),
+			start:    keys[i].start,
+			end:      keys[i+1].start,
+			laterKey: keys[j].start,
 		})
 	}
 	if n <= 16 {

@@ -158,6 +158,13 @@ func Load(file string, data []byte) (doc *Document, ds diag.List) {
 		return nil, ds
 	}
 	rootPos := ld.pos(ld.rootStart)
+	for _, key := range []string{"info", "paths"} {
+		if off, ok := ld.topOffset(key); !ok {
+			ds.Warnf(rootPos, "no %q object", key)
+		} else if ld.data[off] != '{' {
+			ds.Warnf(ld.pos(off), "%q is not an object; ignored", key)
+		}
+	}
 	ldoc, err := libopenapi.NewDocumentWithConfiguration(ld.data, newConfig())
 	if err != nil {
 		ds.Errorf(rootPos, "reading spec: %v", err)
@@ -237,8 +244,15 @@ func detectFormat(ld *lenientDoc, ds *diag.List) (string, bool) {
 		ds.Errorf(ld.pos(ld.rootStart), "not an API definition: the document is not a JSON object")
 		return "", false
 	}
-	swOff, sw, hasSw := ld.topValue("swagger")
-	oaOff, oa, hasOa := ld.topValue("openapi")
+	swOff, hasSw := ld.topOffset("swagger")
+	oaOff, hasOa := ld.topOffset("openapi")
+	var sw, oa []byte
+	if hasSw {
+		sw = ld.rawAt(swOff)
+	}
+	if hasOa {
+		oa = ld.rawAt(oaOff)
+	}
 	switch {
 	case hasSw && hasOa:
 		ds.Errorf(ld.pos(oaOff), "document has both \"swagger\" and \"openapi\" keys")
@@ -280,21 +294,45 @@ func jsonString(raw []byte) (string, bool) {
 var errLineCol = regexp.MustCompile(`line (\d+), col(?:umn)? (\d+)`)
 
 // classify turns libopenapi's joined build errors into diagnostics.
-// Circular references are fine (they become pointer cycles); missing
-// references and other resolution problems are positioned errors; anything
-// else is an error with libopenapi's message.
+// Circular references are fine (they become pointer cycles). A missing
+// reference is one error at the $ref's position; libopenapi's follow-up
+// errors about the same reference are dropped. Anything else is an error
+// with libopenapi's message, positioned from its node or its text.
 func classify(file string, err error, ds *diag.List) {
 	if err == nil {
 		return
 	}
-	seen := map[[2]int]bool{}
-	var rest []error
+	type problem struct {
+		pos diag.Pos
+		msg string
+	}
+	var refs []string // references reported as unresolved
+	var others []problem
+	seen := map[diag.Pos]bool{}
+	indexing := func(ie *index.IndexingError) {
+		p := firstPos(file, ie.KeyNode, ie.Node)
+		if ref, ok := nodeString(ie.KeyNode); ok && strings.Contains(ie.Error(), "does not exist") {
+			if !slices.Contains(refs, ref) {
+				refs = append(refs, ref)
+			}
+			if !seen[p] {
+				seen[p] = true
+				if strings.HasPrefix(ref, "#") {
+					ds.Errorf(p, "unresolved reference %q", ref)
+				} else {
+					ds.Errorf(p, "unresolved reference %q (only references within the document are supported)", ref)
+				}
+			}
+			return
+		}
+		others = append(others, problem{p, ie.Error()})
+	}
 	for _, e := range utils.UnwrapErrors(err) {
 		var re *index.ResolvingError
 		var ie *index.IndexingError
 		switch {
 		case errors.As(e, &ie):
-			reportIndexing(file, ie, seen, ds)
+			indexing(ie)
 		case errors.As(e, &re):
 			if re.CircularReference != nil {
 				continue
@@ -303,50 +341,38 @@ func classify(file string, err error, ds *diag.List) {
 			for _, x := range utils.UnwrapErrors(re.ErrorRef) {
 				var ie *index.IndexingError
 				if errors.As(x, &ie) {
-					reportIndexing(file, ie, seen, ds)
+					indexing(ie)
 					inner = true
 				}
 			}
 			if !inner {
-				p := nodePos(file, re.Node)
-				if !seen[[2]int{p.Line, p.Col}] {
-					seen[[2]int{p.Line, p.Col}] = true
-					msg := "unresolvable reference"
-					if re.ErrorRef != nil {
-						msg = re.ErrorRef.Error()
-					}
-					ds.Errorf(p, "%s", msg)
+				msg := "unresolvable reference"
+				if re.ErrorRef != nil {
+					msg = re.ErrorRef.Error()
 				}
+				others = append(others, problem{nodePos(file, re.Node), msg})
 			}
 		default:
-			rest = append(rest, e)
+			msg := e.Error()
+			p := diag.Pos{File: file}
+			if m := errLineCol.FindStringSubmatch(msg); m != nil {
+				p.Line, _ = strconv.Atoi(m[1])
+				p.Col, _ = strconv.Atoi(m[2])
+			}
+			others = append(others, problem{p, msg})
 		}
 	}
-	for _, e := range rest {
-		msg := e.Error()
-		p := diag.Pos{File: file}
-		if m := errLineCol.FindStringSubmatch(msg); m != nil {
-			p.Line, _ = strconv.Atoi(m[1])
-			p.Col, _ = strconv.Atoi(m[2])
-			if seen[[2]int{p.Line, p.Col}] {
-				continue // the same problem, already reported with a node position
-			}
+	for _, o := range others {
+		if seen[o.pos] || slices.ContainsFunc(refs, func(ref string) bool { return mentions(o.msg, ref) }) {
+			continue // the same problem, already reported
 		}
-		ds.Errorf(p, "%s", msg)
+		seen[o.pos] = true
+		ds.Errorf(o.pos, "%s", o.msg)
 	}
 }
 
-func reportIndexing(file string, ie *index.IndexingError, seen map[[2]int]bool, ds *diag.List) {
-	p := firstPos(file, ie.KeyNode, ie.Node)
-	if seen[[2]int{p.Line, p.Col}] {
-		return
-	}
-	seen[[2]int{p.Line, p.Col}] = true
-	if ie.KeyNode != nil && strings.Contains(ie.Error(), "does not exist") {
-		if ref, ok := nodeString(ie.KeyNode); ok {
-			ds.Errorf(p, "unresolved reference %q", ref)
-			return
-		}
-	}
-	ds.Errorf(p, "%s", ie.Error())
+// mentions reports whether msg quotes ref (libopenapi uses single quotes,
+// backquotes or double quotes).
+func mentions(msg, ref string) bool {
+	return strings.Contains(msg, "'"+ref+"'") || strings.Contains(msg, "`"+ref+"`") || strings.Contains(msg, `"`+ref+`"`)
 }

@@ -722,3 +722,43 @@ func TestSharedResponse(t *testing.T) {
 		t.Errorf("response: %+v", r)
 	}
 }
+
+func TestStructuralProblems(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		ok        bool
+		want      []string
+	}{
+		{"info and paths not objects", `{"swagger":"2.0","info":5,"paths":[]}`, true, []string{
+			`t.json:1:25: warning: "info" is not an object; ignored`,
+			`t.json:1:35: warning: "paths" is not an object; ignored`,
+		}},
+		{"no info, no paths", `{"swagger":"2.0"}`, true, []string{
+			`t.json:1:1: warning: no "info" object`,
+			`t.json:1:1: warning: no "paths" object`,
+		}},
+		{"operation not an object", head + `"paths":{"/a":{"get":5}}}`, true, []string{
+			`t.json:1:74: warning: operation GET /a is not an object; ignored`,
+		}},
+		{"missing shared parameter", head + `"paths":{"/a":{"get":{"parameters":[{"$ref":"#/parameters/Nope"}],"responses":{}}}}}`, false, []string{
+			`t.json:1:97: error: unresolved reference "#/parameters/Nope"`,
+		}},
+		{"external reference", head + `"paths":{},"definitions":{"A":{"$ref":"other.json#/X"}}}`, false, []string{
+			`t.json:1:91: error: unresolved reference "other.json#/X" (only references within the document are supported)`,
+		}},
+		{"parameters not an array", head + `"paths":{"/a":{"get":{"operationId":"A","parameters":5,"responses":{}}}}}`, false, []string{
+			`t.json:1:106: error: array build failed, input is not an array, line 1, column 106`,
+		}},
+		{"schema not an object", head + `"paths":{},"definitions":{"A":5}}`, true, []string{
+			`t.json:1:83: warning: schema is not an object; ignored`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, ds := load(t, tc.src)
+			if (d != nil) != tc.ok {
+				t.Errorf("document returned: %v, want %v", d != nil, tc.ok)
+			}
+			wantDiags(t, ds, tc.want...)
+		})
+	}
+}

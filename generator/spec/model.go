@@ -154,8 +154,8 @@ type Parameter struct {
 	Type, Format     string
 	Items            *Schema
 	CollectionFormat string // "" (csv), "csv", "ssv", "tsv", "pipes", "multi"
-	Enum             []any  // JSON-decoded values
-	Default          any    // JSON-decoded value; valid when HasDefault
+	Enum             []any  // JSON-decoded values (numbers as json.Number)
+	Default          any    // JSON-decoded value (numbers as json.Number); valid when HasDefault
 	HasDefault       bool
 
 	// Schema is the body schema (In == "body").
@@ -204,11 +204,11 @@ type Schema struct {
 	AdditionalPropertiesTrue bool
 	AllOf                    []*Schema
 
-	Enum       []any // JSON-decoded values
-	Default    any
+	Enum       []any // JSON-decoded values (numbers as json.Number)
+	Default    any   // JSON-decoded value (numbers as json.Number); valid when HasDefault
 	HasDefault bool
 	ReadOnly   bool
-	Nullable   bool // x-nullable
+	Nullable   bool // x-nullable (or OpenAPI 3 nullable / a "null" in a 3.1 type list)
 
 	Visibility      string // lower-cased x-ms-visibility
 	NotificationURL bool   // x-ms-notification-url: true

@@ -148,7 +148,13 @@ func (c *converter) pathItem3(d *Document, path string, key *ynode, hi *v3high.P
 		{"PATCH", li.Patch.KeyNode, li.Patch.ValueNode, hi.Patch},
 		{"TRACE", li.Trace.KeyNode, li.Trace.ValueNode, hi.Trace},
 	}
-	ops = slices.DeleteFunc(ops, func(o lowOp3) bool { return o.high == nil })
+	ops = slices.DeleteFunc(ops, func(o lowOp3) bool {
+		if o.high != nil && !nodeIsMap(o.node) {
+			c.ds.Warnf(c.posOf(o.node), "operation %s %s is not an object; ignored", o.method, path)
+			return true
+		}
+		return o.high == nil
+	})
 	slices.SortStableFunc(ops, func(a, b lowOp3) int {
 		switch {
 		case nodeBefore(a.key, b.key):

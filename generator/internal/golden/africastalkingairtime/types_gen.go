@@ -24,7 +24,7 @@ type SendAirtimeRequest struct {
 	// Your application's username.
 	Username string `json:"username"`
 	// recipients
-	Recipients []SendAirtimeRequestRecipientsItem `json:"recipients,omitempty"`
+	Recipients []SendAirtimeRequestRecipientsItem `json:"recipients,omitzero"`
 }
 
 // SendAirtimeRequestRecipientsItem is declared inline in the connector definition.
@@ -46,7 +46,7 @@ type SendAirtimeResponse struct {
 	// numSent
 	NumSent runtime.Opt[int32] `json:"numSent,omitzero"`
 	// responses
-	Responses []SendAirtimeResponseResponsesItem `json:"responses,omitempty"`
+	Responses []SendAirtimeResponseResponsesItem `json:"responses,omitzero"`
 	// totalAmount
 	TotalAmount runtime.Opt[string] `json:"totalAmount,omitzero"`
 	// totalDiscount

@@ -18,7 +18,7 @@ type VirusScanResult struct {
 	// True if the scan contained no viruses, false otherwise
 	CleanResult runtime.Opt[bool] `json:"CleanResult,omitzero"`
 	// Array of viruses found, if any
-	FoundViruses []VirusFound `json:"FoundViruses,omitempty"`
+	FoundViruses []VirusFound `json:"FoundViruses,omitzero"`
 }
 
 // WebsiteScanRequest: Request to scan a website for malicious content

@@ -38,7 +38,7 @@ const (
 
 // GetEntitiesResponse is declared inline in the connector definition.
 type GetEntitiesResponse struct {
-	Value []json.RawMessage `json:"value,omitempty"`
+	Value []json.RawMessage `json:"value,omitzero"`
 	// Next link
 	//
 	// Link to get next page of results
@@ -49,8 +49,8 @@ type GetEntitiesResponse struct {
 type GetPatchSchemaResponse struct {
 	Type       runtime.Opt[Type]   `json:"type,omitzero"`
 	Format     runtime.Opt[Format] `json:"format,omitzero"`
-	Properties map[string]Property `json:"properties,omitempty"`
-	Required   []string            `json:"required,omitempty"`
+	Properties map[string]Property `json:"properties,omitzero"`
+	Required   []string            `json:"required,omitzero"`
 }
 
 // Property is defined by #/definitions/property.
@@ -60,7 +60,7 @@ type Property struct {
 	XMSVisibility runtime.Opt[Visibility] `json:"x-ms-visibility,omitzero"`
 	Format        runtime.Opt[Format]     `json:"format,omitzero"`
 	Type          runtime.Opt[Type]       `json:"type,omitzero"`
-	Items         *Property               `json:"items,omitempty"`
+	Items         *Property               `json:"items,omitzero"`
 }
 
 // Type is an enumeration: defined by #/definitions/type.

@@ -14,13 +14,13 @@ type DataReceivedResponse struct {
 	// requested_at
 	RequestedAt runtime.Opt[string] `json:"requested_at,omitzero"`
 	// results
-	Results []json.RawMessage `json:"results,omitempty"`
+	Results []json.RawMessage `json:"results,omitzero"`
 }
 
 // FormCompletionResponse is declared inline in the connector definition.
 type FormCompletionResponse struct {
 	// results
-	Results []FormCompletionResponseResultsItem `json:"results,omitempty"`
+	Results []FormCompletionResponseResultsItem `json:"results,omitzero"`
 }
 
 // FormCompletionResponseResultsItem is declared inline in the connector definition.

@@ -28,20 +28,20 @@ type Flow struct {
 	// Gets or Sets Title
 	Title runtime.Opt[string] `json:"title,omitzero"`
 	// Gets or Sets Steps
-	Steps []Step `json:"steps,omitempty"`
+	Steps []Step `json:"steps,omitzero"`
 }
 
 // FlowListResult is defined by #/definitions/FlowListResult.
 type FlowListResult struct {
 	// Gets or Sets Flows
-	Flows []Flows `json:"flows,omitempty"`
+	Flows []Flows `json:"flows,omitzero"`
 }
 
 // Flows is defined by #/definitions/Flows.
 type Flows struct {
 	// Gets or Sets Title
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	Flow  *Flow               `json:"flow,omitempty"`
+	Flow  *Flow               `json:"flow,omitzero"`
 	// Gets or Sets FlowId
 	FlowID runtime.Opt[string] `json:"flowId,omitzero"`
 }
@@ -57,7 +57,7 @@ type Question struct {
 	// Gets or Sets QuestionCode
 	QuestionCode runtime.Opt[string] `json:"questionCode,omitzero"`
 	// Gets or Sets Questions
-	Questions []SubQuestion `json:"questions,omitempty"`
+	Questions []SubQuestion `json:"questions,omitzero"`
 }
 
 // Step is defined by #/definitions/Step.
@@ -65,7 +65,7 @@ type Step struct {
 	// Gets or Sets StepCode
 	StepCode runtime.Opt[string] `json:"stepCode,omitzero"`
 	// Gets or Sets Questions
-	Questions []Question `json:"questions,omitempty"`
+	Questions []Question `json:"questions,omitzero"`
 	// Gets or Sets Title
 	Title runtime.Opt[string] `json:"title,omitzero"`
 	// Gets or Sets Id
@@ -73,12 +73,12 @@ type Step struct {
 	// Gets or Sets Value
 	IsParallelGroup runtime.Opt[bool] `json:"isParallelGroup,omitzero"`
 	// Gets or Sets Steps
-	Steps []Step `json:"steps,omitempty"`
+	Steps []Step `json:"steps,omitzero"`
 }
 
 // StepListResult is defined by #/definitions/StepListResult.
 type StepListResult struct {
-	Steps []Step `json:"steps,omitempty"`
+	Steps []Step `json:"steps,omitzero"`
 }
 
 // SubQuestion is defined by #/definitions/SubQuestion.

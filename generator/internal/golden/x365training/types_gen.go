@@ -12,9 +12,9 @@ import (
 // CourseDetail is defined by #/definitions/CourseDetail.
 type CourseDetail struct {
 	// This is the instructors.
-	Instructors []json.RawMessage `json:"instructors,omitempty"`
+	Instructors []json.RawMessage `json:"instructors,omitzero"`
 	// modules
-	Modules []CourseDetailModulesItem `json:"modules,omitempty"`
+	Modules []CourseDetailModulesItem `json:"modules,omitzero"`
 	// Course ID
 	//
 	// This is the ID of the course.
@@ -90,7 +90,7 @@ type CourseDetailModulesItem struct {
 	// sequence
 	Sequence runtime.Opt[int32] `json:"sequence,omitzero"`
 	// units
-	Units []CourseDetailModulesItemUnitsItem `json:"units,omitempty"`
+	Units []CourseDetailModulesItemUnitsItem `json:"units,omitzero"`
 }
 
 // CourseDetailModulesItemUnitsItem is declared inline in the connector definition.
@@ -122,7 +122,7 @@ type CourseDetailModulesItemUnitsItem struct {
 	// This is the objectives.
 	Objectives runtime.Opt[string] `json:"objectives,omitzero"`
 	// guests
-	Guests []CourseDetailModulesItemUnitsItemGuestsItem `json:"guests,omitempty"`
+	Guests []CourseDetailModulesItemUnitsItemGuestsItem `json:"guests,omitzero"`
 }
 
 // CourseDetailModulesItemUnitsItemGuestsItem is declared inline in the connector definition.
@@ -174,7 +174,7 @@ type CourseSummary struct {
 // CourseSummaryResponse is defined by #/definitions/CourseSummaryResponse.
 type CourseSummaryResponse struct {
 	// courses
-	Courses []CourseSummaryResponseCoursesItem `json:"courses,omitempty"`
+	Courses []CourseSummaryResponseCoursesItem `json:"courses,omitzero"`
 	// more
 	More runtime.Opt[bool] `json:"more,omitzero"`
 	// moreToken
@@ -278,7 +278,7 @@ type CourseUserNotification struct {
 // IdeaSummaryResponse is defined by #/definitions/IdeaSummaryResponse.
 type IdeaSummaryResponse struct {
 	// This is the List of ideas.
-	Ideas []IdeaSummaryResponseIdeasItem `json:"ideas,omitempty"`
+	Ideas []IdeaSummaryResponseIdeasItem `json:"ideas,omitzero"`
 	// More
 	//
 	// This indicates more ideas are available.
@@ -324,7 +324,7 @@ type IdeaSummaryResponseIdeasItem struct {
 // InstructorDetail is defined by #/definitions/InstructorDetail.
 type InstructorDetail struct {
 	// courses
-	Courses []InstructorDetailCoursesItem `json:"courses,omitempty"`
+	Courses []InstructorDetailCoursesItem `json:"courses,omitzero"`
 	// This is the instructorUrl.
 	InstructorURL runtime.Opt[string] `json:"instructorUrl,omitzero"`
 	// This is the blogURL of the instructor.
@@ -384,7 +384,7 @@ type InstructorDetailCoursesItem struct {
 // InstructorSummaryResponse is defined by #/definitions/InstructorSummaryResponse.
 type InstructorSummaryResponse struct {
 	// instructors
-	Instructors []InstructorSummaryResponseInstructorsItem `json:"instructors,omitempty"`
+	Instructors []InstructorSummaryResponseInstructorsItem `json:"instructors,omitzero"`
 	// more
 	More runtime.Opt[bool] `json:"more,omitzero"`
 	// moreToken
@@ -414,7 +414,7 @@ type InstructorSummaryResponseInstructorsItem struct {
 // MyCoursesResponse is defined by #/definitions/MyCoursesResponse.
 type MyCoursesResponse struct {
 	// courses
-	Courses []MyCoursesResponseCoursesItem `json:"courses,omitempty"`
+	Courses []MyCoursesResponseCoursesItem `json:"courses,omitzero"`
 	// More
 	//
 	// more
@@ -534,13 +534,13 @@ type NewIdeaNotificationRequest struct {
 // SearchResponse is declared inline in the connector definition.
 type SearchResponse struct {
 	// courses
-	Courses []SearchResponseCoursesItem `json:"courses,omitempty"`
+	Courses []SearchResponseCoursesItem `json:"courses,omitzero"`
 	// more
 	More runtime.Opt[bool] `json:"more,omitzero"`
 	// moreToken
 	MoreToken runtime.Opt[string] `json:"moreToken,omitzero"`
 	// webSearchResult
-	WebSearchResult []SearchResponseWebSearchResultItem `json:"webSearchResult,omitempty"`
+	WebSearchResult []SearchResponseWebSearchResultItem `json:"webSearchResult,omitzero"`
 }
 
 // SearchResponseCoursesItem is declared inline in the connector definition.
