@@ -62,3 +62,35 @@ func BoolsOf[T ~bool](v []T) Arg {
 	}
 	return Bools(out)
 }
+
+// OptString is StringOf for an optional value: unset gives "not given".
+func OptString[T ~string](o Opt[T]) Arg {
+	if !o.Set {
+		return Arg{}
+	}
+	return String(string(o.V))
+}
+
+// OptInt is IntOf for an optional value: unset gives "not given".
+func OptInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](o Opt[T]) Arg {
+	if !o.Set {
+		return Arg{}
+	}
+	return Int(int64(o.V))
+}
+
+// OptFloat is FloatOf for an optional value: unset gives "not given".
+func OptFloat[T ~float32 | ~float64](o Opt[T]) Arg {
+	if !o.Set {
+		return Arg{}
+	}
+	return Float(float64(o.V))
+}
+
+// OptBool is BoolOf for an optional value: unset gives "not given".
+func OptBool[T ~bool](o Opt[T]) Arg {
+	if !o.Set {
+		return Arg{}
+	}
+	return Bool(bool(o.V))
+}

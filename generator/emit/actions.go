@@ -199,9 +199,17 @@ func setArg(i int, p *ir.Param, v *jen.Statement, opt bool) jen.Code {
 	t := p.Type
 	if opt && !nilable(t) && !(t.Kind == ir.Named && t.Struct) {
 		// runtime.Opt: only a set value is sent.
-		return jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(v).Dot("Get").Call(), jen.Id("ok")).Block(
-			dst.Clone().Op("=").Add(argExpr(p, jen.Id("v"))),
-		)
+		conv := "Opt" + strings.TrimSuffix(scalarConv(t), "Of")
+		if p.In == "body" {
+			return jen.If(jen.List(jen.Id("v"), jen.Id("ok")).Op(":=").Add(v).Dot("Get").Call(), jen.Id("ok")).Block(
+				dst.Clone().Op("=").Add(argExpr(p, jen.Id("v"))),
+			)
+		}
+		return dst.Op("=").Qual(rt, conv).Call(v)
+	}
+	if opt && (t.Kind == ir.Slice && p.In != "body") {
+		// A nil slice converts to "not given".
+		return dst.Op("=").Add(argExpr(p, v))
 	}
 	if opt {
 		// Pointers, slices, maps, readers and raw JSON: nil means unset.

@@ -4,12 +4,14 @@ package emit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"go/format"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
-	"golang.org/x/tools/imports"
 
 	"github.com/connectorgen/connectorgen/generator/ir"
 	"github.com/connectorgen/connectorgen/templates"
@@ -50,7 +52,11 @@ func Package(p *ir.Package) ([]File, error) {
 		{"operations_gen.go", operations},
 		{"types_gen.go", types},
 	}
-	var files []File
+	type job struct {
+		name string
+		f    *jen.File
+	}
+	var jobs []job
 	for _, g := range gens {
 		f := newFile(p)
 		if g.name == "doc_gen.go" {
@@ -64,14 +70,24 @@ func Package(p *ir.Package) ([]File, error) {
 				f.PackageComment(commentText(d))
 			}
 		}
-		if !g.fn(f, p) {
-			continue
+		if g.fn(f, p) {
+			jobs = append(jobs, job{g.name, f})
 		}
-		src, err := render(g.name, f)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Name: g.name, Content: src})
+	}
+	// Formatting is most of the cost; files are independent, so they are
+	// formatted concurrently and collected by index (deterministic).
+	files := make([]File, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() {
+			src, err := render(j.name, j.f)
+			files[i], errs[i] = File{Name: j.name, Content: src}, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return files, nil
@@ -92,20 +108,59 @@ func newFile(p *ir.Package) *jen.File {
 	return f
 }
 
+// render prints f without formatting, puts standard-library imports in a
+// group of their own, and formats the result once with go/format (jennifer's
+// Render would format, and goimports would parse and print again: printing
+// is most of the generator's cost).
 func render(name string, f *jen.File) ([]byte, error) {
+	f.NoFormat = true
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
-		// Render already gofmts; on failure re-render unformatted for the dump.
-		f.NoFormat = true
-		var raw bytes.Buffer
-		_ = f.Render(&raw)
-		return nil, &BrokenError{File: name, Source: raw.Bytes(), Err: err}
-	}
-	out, err := imports.Process(name, buf.Bytes(), &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
-	if err != nil {
 		return nil, &BrokenError{File: name, Source: buf.Bytes(), Err: err}
 	}
+	src := groupImports(buf.Bytes())
+	out, err := format.Source(src)
+	if err != nil {
+		return nil, &BrokenError{File: name, Source: src, Err: err}
+	}
 	return out, nil
+}
+
+// groupImports rewrites jennifer's single import block so that
+// standard-library paths (no dot in the first element) come first, then a
+// blank line, then the others, which is what goimports does.
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src
+	}
+	start += len("\nimport (\n")
+	end := bytes.Index(src[start:], []byte("\n)"))
+	if end < 0 {
+		return src
+	}
+	end += start
+	var std, other []string
+	for _, line := range strings.Split(string(src[start:end]), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		path := line[strings.IndexByte(line, '"')+1:]
+		if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	block := strings.Join(std, "\n") + "\n\n" + strings.Join(other, "\n")
+	out := make([]byte, 0, len(src)+2)
+	out = append(out, src[:start]...)
+	out = append(out, block...)
+	return append(out, src[end:]...)
 }
 
 // excerpt numbers the lines of src around the line named in err ("name:L:C: ...").

@@ -117,7 +117,7 @@ func (l *lowerer) param(a *ir.Action, op *spec.Operation, sp *spec.Parameter) *i
 		DoubleEncode: sp.URLEncoding == "double",
 		File:         sp.Type == "file",
 		Collection:   sp.CollectionFormat,
-		Doc:          paramDoc(sp),
+		Doc:          nameless(paramDoc(sp), sp.Name),
 		Pos:          sp.Pos,
 	}
 	ctx := a.GoName + l.n.Exported(sp.Name)
@@ -366,5 +366,5 @@ func paramDoc(p *spec.Parameter) string {
 			parts = append(parts, t)
 		}
 	}
-	return strings.Join(parts, ": ")
+	return strings.Join(parts, "\n\n")
 }

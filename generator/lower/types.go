@@ -173,7 +173,7 @@ func (l *lowerer) declare(s *spec.Schema, name, source string) *ir.TypeRef {
 			ps = &spec.Schema{}
 		}
 		f.Type = l.typeOf(ps, name+goNames[p], p.Pos)
-		f.Doc = schemaDoc(ps)
+		f.Doc = nameless(schemaDoc(ps), p.Name)
 		req := slices.Contains(required, p.Name)
 		// An internal property with a default is never sent as a zero value:
 		// the runtime merges the default under the caller's body.
@@ -326,4 +326,24 @@ func (l *lowerer) enumSuffix(v string) string {
 		name = strings.TrimPrefix(name, "X") // the symbol words already start the name
 	}
 	return b.String() + name
+}
+
+// nameless drops a doc paragraph that only repeats the name it documents
+// ("requested_at" on the property requested_at): it says nothing.
+func nameless(doc, name string) string {
+	key := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, s)
+	}
+	var keep []string
+	for _, para := range strings.Split(doc, "\n\n") {
+		if key(para) != key(name) {
+			keep = append(keep, para)
+		}
+	}
+	return strings.Join(keep, "\n\n")
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"cmp"
+	"github.com/connectorgen/connectorgen/generator/internal/corpus"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,7 +16,11 @@ import (
 
 // corpusDir is the shared connector corpus, relative to this package.
 func corpusDir() string {
-	return filepath.Join("..", "..", "..", "shared", "corpus", "connectors")
+	d := corpus.Dir()
+	if d == "" {
+		return filepath.Join("..", "..", "..", "shared", "corpus", "connectors") // absent: callers skip naming it
+	}
+	return filepath.Join(d, "connectors")
 }
 
 // warningKind reduces a warning to its kind: quoted text, positions and

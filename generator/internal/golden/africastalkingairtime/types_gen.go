@@ -7,64 +7,44 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // AirtimeStatusNotificationRequest is declared inline in the connector definition.
 type AirtimeStatusNotificationRequest struct {
-	// url
 	URL string `json:"url"`
 }
 
 // FindTransactionStatusResponse is declared inline in the connector definition.
 type FindTransactionStatusResponse struct {
-	// status
 	Status runtime.Opt[string] `json:"status,omitzero"`
 }
 
 // SendAirtimeRequest is declared inline in the connector definition.
 type SendAirtimeRequest struct {
-	// Username
-	//
 	// Your application's username.
-	Username string `json:"username"`
-	// recipients
+	Username   string                             `json:"username"`
 	Recipients []SendAirtimeRequestRecipientsItem `json:"recipients,omitzero"`
 }
 
 // SendAirtimeRequestRecipientsItem is declared inline in the connector definition.
 type SendAirtimeRequestRecipientsItem struct {
-	// Phone Number
-	//
 	// Phone number to be topped up in international format (e.g +234811222333)
 	PhoneNumber string `json:"phoneNumber"`
-	// Amount
-	//
 	// The value of airtime to send together with the currency code (e.g. KES 10.00).
 	Amount string `json:"amount"`
 }
 
 // SendAirtimeResponse is declared inline in the connector definition.
 type SendAirtimeResponse struct {
-	// errorMessage
-	ErrorMessage runtime.Opt[string] `json:"errorMessage,omitzero"`
-	// numSent
-	NumSent runtime.Opt[int32] `json:"numSent,omitzero"`
-	// responses
-	Responses []SendAirtimeResponseResponsesItem `json:"responses,omitzero"`
-	// totalAmount
-	TotalAmount runtime.Opt[string] `json:"totalAmount,omitzero"`
-	// totalDiscount
-	TotalDiscount runtime.Opt[string] `json:"totalDiscount,omitzero"`
+	ErrorMessage  runtime.Opt[string]                `json:"errorMessage,omitzero"`
+	NumSent       runtime.Opt[int32]                 `json:"numSent,omitzero"`
+	Responses     []SendAirtimeResponseResponsesItem `json:"responses,omitzero"`
+	TotalAmount   runtime.Opt[string]                `json:"totalAmount,omitzero"`
+	TotalDiscount runtime.Opt[string]                `json:"totalDiscount,omitzero"`
 }
 
 // SendAirtimeResponseResponsesItem is declared inline in the connector definition.
 type SendAirtimeResponseResponsesItem struct {
-	// amount
-	Amount runtime.Opt[string] `json:"amount,omitzero"`
-	// discount
-	Discount runtime.Opt[string] `json:"discount,omitzero"`
-	// errorMessage
+	Amount       runtime.Opt[string] `json:"amount,omitzero"`
+	Discount     runtime.Opt[string] `json:"discount,omitzero"`
 	ErrorMessage runtime.Opt[string] `json:"errorMessage,omitzero"`
-	// phoneNumber
-	PhoneNumber runtime.Opt[string] `json:"phoneNumber,omitzero"`
-	// requestId
-	RequestID runtime.Opt[string] `json:"requestId,omitzero"`
-	// status
-	Status runtime.Opt[string] `json:"status,omitzero"`
+	PhoneNumber  runtime.Opt[string] `json:"phoneNumber,omitzero"`
+	RequestID    runtime.Opt[string] `json:"requestId,omitzero"`
+	Status       runtime.Opt[string] `json:"status,omitzero"`
 }

@@ -24,31 +24,35 @@ func (c *Client) DeleteEntityByID(ctx context.Context, entityName string, id str
 // GetEntitiesOptions holds the optional parameters of GetEntities. The zero value
 // sends none of them (parameters with a default send the default).
 type GetEntitiesOptions struct {
-	// Show only the first n items: Top
+	// Show only the first n items
 	//
 	// Sent as query parameter "$top".
 	Top runtime.Opt[int64]
-	// Skip the first n items: Skip
+	// Skip the first n items
 	//
 	// Sent as query parameter "$skip".
 	Skip runtime.Opt[int64]
-	// Order results: Order by
+	// Order results
 	//
 	// Sent as query parameter "$orderby".
 	Orderby runtime.Opt[string]
-	// Filter items by property values: Filter items
+	// Filter items by property values
+	//
+	// # Filter items
 	//
 	// Sent as query parameter "$filter".
 	Filter runtime.Opt[string]
-	// Comma-seperated property names you want to select: Select properties
+	// Comma-seperated property names you want to select
+	//
+	// # Select properties
 	//
 	// Sent as query parameter "$select".
 	Select runtime.Opt[string]
-	// Expand related entities: Expand
+	// Expand related entities
 	//
 	// Sent as query parameter "$expand".
 	Expand runtime.Opt[string]
-	// Include count of items: Count
+	// Include count of items
 	//
 	// Sent as query parameter "$count".
 	Count runtime.Opt[bool]
@@ -61,27 +65,13 @@ func (c *Client) GetEntities(ctx context.Context, entityName string, opts *GetEn
 	var args [8]runtime.Arg
 	args[7] = runtime.StringOf(entityName)
 	if opts != nil {
-		if v, ok := opts.Top.Get(); ok {
-			args[0] = runtime.IntOf(v)
-		}
-		if v, ok := opts.Skip.Get(); ok {
-			args[1] = runtime.IntOf(v)
-		}
-		if v, ok := opts.Orderby.Get(); ok {
-			args[2] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Filter.Get(); ok {
-			args[3] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Select.Get(); ok {
-			args[4] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Expand.Get(); ok {
-			args[5] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Count.Get(); ok {
-			args[6] = runtime.BoolOf(v)
-		}
+		args[0] = runtime.OptInt(opts.Top)
+		args[1] = runtime.OptInt(opts.Skip)
+		args[2] = runtime.OptString(opts.Orderby)
+		args[3] = runtime.OptString(opts.Filter)
+		args[4] = runtime.OptString(opts.Select)
+		args[5] = runtime.OptString(opts.Expand)
+		args[6] = runtime.OptBool(opts.Count)
 	}
 	var out GetEntitiesResponse
 	if _, err := c.rt.Do(ctx, &opGetEntities, args[:], &out); err != nil {

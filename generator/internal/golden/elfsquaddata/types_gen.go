@@ -11,7 +11,6 @@ import (
 
 // CreateTriggerRequest is declared inline in the connector definition.
 type CreateTriggerRequest struct {
-	// Callback Url
 	CallbackURL string `json:"callbackUrl"`
 }
 

@@ -92,7 +92,7 @@ func (c *Client) GetODataItems(ctx context.Context, endpoint string, feed string
 // GetOperationalUnitItemOptions holds the optional parameters of GetOperationalUnitItem. The zero value
 // sends none of them (parameters with a default send the default).
 type GetOperationalUnitItemOptions struct {
-	// $select: Comma-separated list of columns to retrieve
+	// Comma-separated list of columns to retrieve
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -107,9 +107,7 @@ func (c *Client) GetOperationalUnitItem(ctx context.Context, id string, opts *Ge
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(id)
 	if opts != nil {
-		if v, ok := opts.Select.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
+		args[1] = runtime.OptString(opts.Select)
 	}
 	var out GetOperationalUnit
 	if _, err := c.rt.Do(ctx, &opGetOperationalUnitItem, args[:], &out); err != nil {
@@ -121,11 +119,15 @@ func (c *Client) GetOperationalUnitItem(ctx context.Context, id string, opts *Ge
 // GetOperationalUnitListOptions holds the optional parameters of GetOperationalUnitList. The zero value
 // sends none of them (parameters with a default send the default).
 type GetOperationalUnitListOptions struct {
-	// Get Operational Unit by Id: Use "all" when you get to all Operational Unit
+	// Get Operational Unit by Id
+	//
+	// Use "all" when you get to all Operational Unit
 	//
 	// Sent as query parameter "IdList".
 	IDList runtime.Opt[string]
-	// Use $select: Comma-separated list of columns to retrieve
+	// Use $select
+	//
+	// # Comma-separated list of columns to retrieve
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -139,12 +141,8 @@ type GetOperationalUnitListOptions struct {
 func (c *Client) GetOperationalUnitList(ctx context.Context, opts *GetOperationalUnitListOptions) (*GetOperationalUnitList, error) {
 	var args [2]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.IDList.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Select.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.IDList)
+		args[1] = runtime.OptString(opts.Select)
 	}
 	var out GetOperationalUnitList
 	if _, err := c.rt.Do(ctx, &opGetOperationalUnitList, args[:], &out); err != nil {
@@ -156,7 +154,9 @@ func (c *Client) GetOperationalUnitList(ctx context.Context, opts *GetOperationa
 // GetProductItemOptions holds the optional parameters of GetProductItem. The zero value
 // sends none of them (parameters with a default send the default).
 type GetProductItemOptions struct {
-	// Use $select: Comma-separated list of columns to retrieve
+	// Use $select
+	//
+	// # Comma-separated list of columns to retrieve
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -171,9 +171,7 @@ func (c *Client) GetProductItem(ctx context.Context, id string, opts *GetProduct
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(id)
 	if opts != nil {
-		if v, ok := opts.Select.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
+		args[1] = runtime.OptString(opts.Select)
 	}
 	var out GetProduct
 	if _, err := c.rt.Do(ctx, &opGetProductItem, args[:], &out); err != nil {
@@ -185,11 +183,15 @@ func (c *Client) GetProductItem(ctx context.Context, id string, opts *GetProduct
 // GetProductListOptions holds the optional parameters of GetProductList. The zero value
 // sends none of them (parameters with a default send the default).
 type GetProductListOptions struct {
-	// Get product list by Id: Get product list by Id (use "all" when you get to all list )
+	// Get product list by Id
+	//
+	// Get product list by Id (use "all" when you get to all list )
 	//
 	// Sent as query parameter "IdList".
 	IDList runtime.Opt[string]
-	// Use $select: Comma-separated list of columns to retrieve
+	// Use $select
+	//
+	// # Comma-separated list of columns to retrieve
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -203,12 +205,8 @@ type GetProductListOptions struct {
 func (c *Client) GetProductList(ctx context.Context, opts *GetProductListOptions) (*GetProductList, error) {
 	var args [2]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.IDList.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Select.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.IDList)
+		args[1] = runtime.OptString(opts.Select)
 	}
 	var out GetProductList
 	if _, err := c.rt.Do(ctx, &opGetProductList, args[:], &out); err != nil {

@@ -22,9 +22,8 @@ type FeedCapabilitiesMetadata struct {
 	// Metadana feed (sorting restrictions)
 	SortRestrictions *FeedSortRestrictionsMetadata `json:"sortRestrictions,omitzero"`
 	// Metadana feed (sorting restrictions)
-	FilterRestrictions *FeedFilterRestrictionsMetadata `json:"filterRestrictions,omitzero"`
-	// Is Only Server Pagable
-	IsOnlyServerPagable runtime.Opt[bool] `json:"isOnlyServerPagable,omitzero"`
+	FilterRestrictions  *FeedFilterRestrictionsMetadata `json:"filterRestrictions,omitzero"`
+	IsOnlyServerPagable runtime.Opt[bool]               `json:"isOnlyServerPagable,omitzero"`
 	// List of supported filter capabilities
 	FilterFunctionSupport []FeedCapabilitiesMetadataFilterFunctionSupportItem `json:"filterFunctionSupport,omitzero"`
 }
@@ -126,80 +125,43 @@ type FeedSortRestrictionsMetadata struct {
 
 // GetOperationalUnit: Get OperationalUnit
 type GetOperationalUnit struct {
-	// Opu Id
-	OpuID runtime.Opt[int32] `json:"OpuId,omitzero"`
-	// Opu Code
-	OpuCode runtime.Opt[string] `json:"OpuCode,omitzero"`
-	// Opu SystemCode
-	OpuSystemCode runtime.Opt[string] `json:"OpuSystemCode,omitzero"`
-	// Opu Attribute1 Id
-	OpuAttribute1ID runtime.Opt[int32] `json:"OpuAttribute1Id,omitzero"`
-	// Opu Attribute1
-	OpuAttribute1 runtime.Opt[string] `json:"OpuAttribute1,omitzero"`
-	// Opu Attribute2 Id
-	OpuAttribute2ID runtime.Opt[int32] `json:"OpuAttribute2Id,omitzero"`
-	// Opu Attribute2
-	OpuAttribute2 runtime.Opt[string] `json:"OpuAttribute2,omitzero"`
-	// Opu Attribute3 Id
-	OpuAttribute3ID runtime.Opt[int32] `json:"OpuAttribute3Id,omitzero"`
-	// Opu Attribute3
-	OpuAttribute3 runtime.Opt[string] `json:"OpuAttribute3,omitzero"`
-	// Opu Attribute4 Id
-	OpuAttribute4ID runtime.Opt[int32] `json:"OpuAttribute4Id,omitzero"`
-	// Opu Attribute4
-	OpuAttribute4 runtime.Opt[string] `json:"OpuAttribute4,omitzero"`
-	// Opu Attribute5 Id
-	OpuAttribute5ID runtime.Opt[int32] `json:"OpuAttribute5Id,omitzero"`
-	// Opu Attribute5
-	OpuAttribute5 runtime.Opt[string] `json:"OpuAttribute5,omitzero"`
-	// Opu Category1 Id
-	OpuCategory1ID runtime.Opt[int32] `json:"OpuCategory1Id,omitzero"`
-	// Opu Category1
-	OpuCategory1 runtime.Opt[string] `json:"OpuCategory1,omitzero"`
-	// Opu Category2 Id
-	OpuCategory2ID runtime.Opt[int32] `json:"OpuCategory2Id,omitzero"`
-	// Opu Category2
-	OpuCategory2 runtime.Opt[string] `json:"OpuCategory2,omitzero"`
-	// Opu Category3 Id
-	OpuCategory3ID runtime.Opt[int32] `json:"OpuCategory3Id,omitzero"`
-	// Opu Category3
-	OpuCategory3 runtime.Opt[string] `json:"OpuCategory3,omitzero"`
-	// Hierarchy
-	Hierarchy runtime.Opt[string] `json:"Hierarchy,omitzero"`
-	// EmigoVersion
-	EmigoVersion runtime.Opt[string] `json:"EmigoVersion,omitzero"`
-	// DistrictTypeId
-	DistrictTypeID runtime.Opt[int32] `json:"DistrictTypeId,omitzero"`
-	// DistrictType
-	DistrictType runtime.Opt[string] `json:"DistrictType,omitzero"`
-	// LicenceTypeId
-	LicenceTypeID runtime.Opt[int32] `json:"LicenceTypeId,omitzero"`
-	// Licence Type
-	LicenceType runtime.Opt[string] `json:"LicenceType,omitzero"`
-	// IsSagraOpu
-	IsSagraOpu runtime.Opt[int32] `json:"IsSagraOpu,omitzero"`
-	// TimeShift
-	TimeShift runtime.Opt[int32] `json:"TimeShift,omitzero"`
-	// ServerTimeZone
-	ServerTimeZone runtime.Opt[string] `json:"ServerTimeZone,omitzero"`
-	// UserNameAssigned
-	UserNameAssigned runtime.Opt[string] `json:"UserNameAssigned,omitzero"`
-	// UserDescriptionAssigned
-	UserDescriptionAssigned runtime.Opt[string] `json:"UserDescriptionAssigned,omitzero"`
-	// UserIdAssigned
-	UserIDAssigned runtime.Opt[int32] `json:"UserIdAssigned,omitzero"`
-	// UserEmailAssigned
-	UserEmailAssigned runtime.Opt[string] `json:"UserEmailAssigned,omitzero"`
-	// UserPhoneNumberAssigned
-	UserPhoneNumberAssigned runtime.Opt[string] `json:"UserPhoneNumberAssigned,omitzero"`
-	// UserMobilePhoneNumberAssigned
+	OpuID                         runtime.Opt[int32]  `json:"OpuId,omitzero"`
+	OpuCode                       runtime.Opt[string] `json:"OpuCode,omitzero"`
+	OpuSystemCode                 runtime.Opt[string] `json:"OpuSystemCode,omitzero"`
+	OpuAttribute1ID               runtime.Opt[int32]  `json:"OpuAttribute1Id,omitzero"`
+	OpuAttribute1                 runtime.Opt[string] `json:"OpuAttribute1,omitzero"`
+	OpuAttribute2ID               runtime.Opt[int32]  `json:"OpuAttribute2Id,omitzero"`
+	OpuAttribute2                 runtime.Opt[string] `json:"OpuAttribute2,omitzero"`
+	OpuAttribute3ID               runtime.Opt[int32]  `json:"OpuAttribute3Id,omitzero"`
+	OpuAttribute3                 runtime.Opt[string] `json:"OpuAttribute3,omitzero"`
+	OpuAttribute4ID               runtime.Opt[int32]  `json:"OpuAttribute4Id,omitzero"`
+	OpuAttribute4                 runtime.Opt[string] `json:"OpuAttribute4,omitzero"`
+	OpuAttribute5ID               runtime.Opt[int32]  `json:"OpuAttribute5Id,omitzero"`
+	OpuAttribute5                 runtime.Opt[string] `json:"OpuAttribute5,omitzero"`
+	OpuCategory1ID                runtime.Opt[int32]  `json:"OpuCategory1Id,omitzero"`
+	OpuCategory1                  runtime.Opt[string] `json:"OpuCategory1,omitzero"`
+	OpuCategory2ID                runtime.Opt[int32]  `json:"OpuCategory2Id,omitzero"`
+	OpuCategory2                  runtime.Opt[string] `json:"OpuCategory2,omitzero"`
+	OpuCategory3ID                runtime.Opt[int32]  `json:"OpuCategory3Id,omitzero"`
+	OpuCategory3                  runtime.Opt[string] `json:"OpuCategory3,omitzero"`
+	Hierarchy                     runtime.Opt[string] `json:"Hierarchy,omitzero"`
+	EmigoVersion                  runtime.Opt[string] `json:"EmigoVersion,omitzero"`
+	DistrictTypeID                runtime.Opt[int32]  `json:"DistrictTypeId,omitzero"`
+	DistrictType                  runtime.Opt[string] `json:"DistrictType,omitzero"`
+	LicenceTypeID                 runtime.Opt[int32]  `json:"LicenceTypeId,omitzero"`
+	LicenceType                   runtime.Opt[string] `json:"LicenceType,omitzero"`
+	IsSagraOpu                    runtime.Opt[int32]  `json:"IsSagraOpu,omitzero"`
+	TimeShift                     runtime.Opt[int32]  `json:"TimeShift,omitzero"`
+	ServerTimeZone                runtime.Opt[string] `json:"ServerTimeZone,omitzero"`
+	UserNameAssigned              runtime.Opt[string] `json:"UserNameAssigned,omitzero"`
+	UserDescriptionAssigned       runtime.Opt[string] `json:"UserDescriptionAssigned,omitzero"`
+	UserIDAssigned                runtime.Opt[int32]  `json:"UserIdAssigned,omitzero"`
+	UserEmailAssigned             runtime.Opt[string] `json:"UserEmailAssigned,omitzero"`
+	UserPhoneNumberAssigned       runtime.Opt[string] `json:"UserPhoneNumberAssigned,omitzero"`
 	UserMobilePhoneNumberAssigned runtime.Opt[string] `json:"UserMobilePhoneNumberAssigned,omitzero"`
-	// OpuASMId
-	OpuAsmID runtime.Opt[int32] `json:"OpuASMId,omitzero"`
-	// IdStatus
-	IDStatus runtime.Opt[int32] `json:"Id Status,omitzero"`
-	// OpuStatus
-	OpuStatus runtime.Opt[string] `json:"OpuStatus,omitzero"`
+	OpuAsmID                      runtime.Opt[int32]  `json:"OpuASMId,omitzero"`
+	IDStatus                      runtime.Opt[int32]  `json:"Id Status,omitzero"`
+	OpuStatus                     runtime.Opt[string] `json:"OpuStatus,omitzero"`
 }
 
 // GetOperationalUnitList: Get OperationalUnit List
@@ -210,120 +172,63 @@ type GetOperationalUnitList struct {
 
 // GetProduct: Get Product
 type GetProduct struct {
-	// Product Id
-	ProductID runtime.Opt[int32] `json:"ProductId,omitzero"`
-	// Product Name
-	ProductName runtime.Opt[string] `json:"ProductName,omitzero"`
-	// Product Name2
-	ProductName2 runtime.Opt[string] `json:"ProductName2,omitzero"`
-	// Product Description
-	ProductDescription runtime.Opt[string] `json:"ProductDescription,omitzero"`
-	// Product Index
-	ProductIndex runtime.Opt[string] `json:"ProductIndex,omitzero"`
-	// Product Index2
-	ProductIndex2 runtime.Opt[string] `json:"ProductIndex2,omitzero"`
-	// VAT
-	VAT runtime.Opt[int32] `json:"VAT,omitzero"`
-	// UoM
-	UoM runtime.Opt[string] `json:"UoM,omitzero"`
-	// UoM2
-	UoM2 runtime.Opt[string] `json:"UoM2,omitzero"`
-	// Conversion UoM2
-	ConversionUoM2 runtime.Opt[float64] `json:"ConversionUoM2,omitzero"`
-	// Ean Code
-	EanCode runtime.Opt[string] `json:"EanCode,omitzero"`
-	// Price
-	Price runtime.Opt[float64] `json:"Price,omitzero"`
-	// Minimal Price
-	MinimalPrice runtime.Opt[float64] `json:"MinimalPrice,omitzero"`
-	// ExFactory Price
-	ExFactoryPrice runtime.Opt[float64] `json:"ExFactoryPrice,omitzero"`
-	// Product Cost
-	ProductCost runtime.Opt[float64] `json:"ProductCost,omitzero"`
-	// IsCommercial
-	IsCommercial runtime.Opt[int32] `json:"IsCommercial,omitzero"`
-	// IsTrade
-	IsTrade runtime.Opt[int32] `json:"IsTrade,omitzero"`
-	// IsListPriceOnly
-	IsListPriceOnly runtime.Opt[int32] `json:"IsListPriceOnly,omitzero"`
-	// IsRefunded
-	IsRefunded runtime.Opt[int32] `json:"IsRefunded,omitzero"`
-	// IsGift
-	IsGift runtime.Opt[int32] `json:"IsGift,omitzero"`
-	// IsPrescription
-	IsPrescription runtime.Opt[int32] `json:"IsPrescription,omitzero"`
-	// IsHidden
-	IsHidden runtime.Opt[int32] `json:"IsHidden,omitzero"`
-	// IsProductSet
-	IsProductSet runtime.Opt[bool] `json:"IsProductSet,omitzero"`
-	// CombinedNomenclature
-	CombinedNomenclature runtime.Opt[string] `json:"CombinedNomenclature,omitzero"`
-	// DefinedBrandId
-	DefinedBrandID runtime.Opt[int32] `json:"DefinedBrandId,omitzero"`
-	// DefinedBrand
-	DefinedBrand runtime.Opt[string] `json:"DefinedBrand,omitzero"`
-	// DefinedProductGroupId
-	DefinedProductGroupID runtime.Opt[int32] `json:"DefinedProductGroupId,omitzero"`
-	// DefinedProductGroup
-	DefinedProductGroup runtime.Opt[string] `json:"DefinedProductGroup,omitzero"`
-	// DefinedProducerId
-	DefinedProducerID runtime.Opt[int32] `json:"DefinedProducerId,omitzero"`
-	// DefinedProducer
-	DefinedProducer runtime.Opt[string] `json:"DefinedProducer,omitzero"`
-	// ProductAttribute1Id
-	ProductAttribute1ID runtime.Opt[int32] `json:"ProductAttribute1Id,omitzero"`
-	// ProductAttribute1
-	ProductAttribute1 runtime.Opt[string] `json:"ProductAttribute1,omitzero"`
-	// ProductAttribute2Id
-	ProductAttribute2ID runtime.Opt[int32] `json:"ProductAttribute2Id,omitzero"`
-	// ProductAttribute2
-	ProductAttribute2 runtime.Opt[string] `json:"ProductAttribute2,omitzero"`
-	// ProductAttribute3Id
-	ProductAttribute3ID runtime.Opt[int32] `json:"ProductAttribute3Id,omitzero"`
-	// ProductAttribute3
-	ProductAttribute3 runtime.Opt[string] `json:"ProductAttribute3,omitzero"`
-	// ProductAttribute4Id
-	ProductAttribute4ID runtime.Opt[int32] `json:"ProductAttribute4Id,omitzero"`
-	// ProductAttribute4
-	ProductAttribute4 runtime.Opt[string] `json:"ProductAttribute4,omitzero"`
-	// ProductAttribute5Id
-	ProductAttribute5ID runtime.Opt[int32] `json:"ProductAttribute5Id,omitzero"`
-	// ProductAttribute5
-	ProductAttribute5 runtime.Opt[string] `json:"ProductAttribute5,omitzero"`
-	// ProductAttribute6Id
-	ProductAttribute6ID runtime.Opt[int32] `json:"ProductAttribute6Id,omitzero"`
-	// ProductAttribute6
-	ProductAttribute6 runtime.Opt[string] `json:"ProductAttribute6,omitzero"`
-	// ProductAttribute7Id
-	ProductAttribute7ID runtime.Opt[int32] `json:"ProductAttribute7Id,omitzero"`
-	// ProductAttribute7
-	ProductAttribute7 runtime.Opt[string] `json:"ProductAttribute7,omitzero"`
-	// ProductAttribute8Id
-	ProductAttribute8ID runtime.Opt[int32] `json:"ProductAttribute8Id,omitzero"`
-	// ProductAttribute8
-	ProductAttribute8 runtime.Opt[string] `json:"ProductAttribute8,omitzero"`
-	// ProductAttribute9Id
-	ProductAttribute9ID runtime.Opt[int32] `json:"ProductAttribute9Id,omitzero"`
-	// ProductAttribute9
-	ProductAttribute9 runtime.Opt[string] `json:"ProductAttribute9,omitzero"`
-	// ProductAttribute10Id
-	ProductAttribute10ID runtime.Opt[int32] `json:"ProductAttribute10Id,omitzero"`
-	// ProductAttribute10
-	ProductAttribute10 runtime.Opt[string] `json:"ProductAttribute10,omitzero"`
-	// Producer Id
-	ProducerID runtime.Opt[int32] `json:"ProducerId,omitzero"`
-	// Producer
-	Producer runtime.Opt[string] `json:"Producer,omitzero"`
-	// Defined Column1
-	DefinedColumn1 runtime.Opt[string] `json:"DefinedColumn1,omitzero"`
-	// Defined Column2
-	DefinedColumn2 runtime.Opt[string] `json:"DefinedColumn2,omitzero"`
-	// Defined Column3
-	DefinedColumn3 runtime.Opt[string] `json:"DefinedColumn3,omitzero"`
-	// CreatedDate
-	CreatedDate runtime.Opt[string] `json:"CreatedDate,omitzero"`
-	// CreatedTime
-	CreatedTime runtime.Opt[string] `json:"CreatedTime,omitzero"`
+	ProductID             runtime.Opt[int32]   `json:"ProductId,omitzero"`
+	ProductName           runtime.Opt[string]  `json:"ProductName,omitzero"`
+	ProductName2          runtime.Opt[string]  `json:"ProductName2,omitzero"`
+	ProductDescription    runtime.Opt[string]  `json:"ProductDescription,omitzero"`
+	ProductIndex          runtime.Opt[string]  `json:"ProductIndex,omitzero"`
+	ProductIndex2         runtime.Opt[string]  `json:"ProductIndex2,omitzero"`
+	VAT                   runtime.Opt[int32]   `json:"VAT,omitzero"`
+	UoM                   runtime.Opt[string]  `json:"UoM,omitzero"`
+	UoM2                  runtime.Opt[string]  `json:"UoM2,omitzero"`
+	ConversionUoM2        runtime.Opt[float64] `json:"ConversionUoM2,omitzero"`
+	EanCode               runtime.Opt[string]  `json:"EanCode,omitzero"`
+	Price                 runtime.Opt[float64] `json:"Price,omitzero"`
+	MinimalPrice          runtime.Opt[float64] `json:"MinimalPrice,omitzero"`
+	ExFactoryPrice        runtime.Opt[float64] `json:"ExFactoryPrice,omitzero"`
+	ProductCost           runtime.Opt[float64] `json:"ProductCost,omitzero"`
+	IsCommercial          runtime.Opt[int32]   `json:"IsCommercial,omitzero"`
+	IsTrade               runtime.Opt[int32]   `json:"IsTrade,omitzero"`
+	IsListPriceOnly       runtime.Opt[int32]   `json:"IsListPriceOnly,omitzero"`
+	IsRefunded            runtime.Opt[int32]   `json:"IsRefunded,omitzero"`
+	IsGift                runtime.Opt[int32]   `json:"IsGift,omitzero"`
+	IsPrescription        runtime.Opt[int32]   `json:"IsPrescription,omitzero"`
+	IsHidden              runtime.Opt[int32]   `json:"IsHidden,omitzero"`
+	IsProductSet          runtime.Opt[bool]    `json:"IsProductSet,omitzero"`
+	CombinedNomenclature  runtime.Opt[string]  `json:"CombinedNomenclature,omitzero"`
+	DefinedBrandID        runtime.Opt[int32]   `json:"DefinedBrandId,omitzero"`
+	DefinedBrand          runtime.Opt[string]  `json:"DefinedBrand,omitzero"`
+	DefinedProductGroupID runtime.Opt[int32]   `json:"DefinedProductGroupId,omitzero"`
+	DefinedProductGroup   runtime.Opt[string]  `json:"DefinedProductGroup,omitzero"`
+	DefinedProducerID     runtime.Opt[int32]   `json:"DefinedProducerId,omitzero"`
+	DefinedProducer       runtime.Opt[string]  `json:"DefinedProducer,omitzero"`
+	ProductAttribute1ID   runtime.Opt[int32]   `json:"ProductAttribute1Id,omitzero"`
+	ProductAttribute1     runtime.Opt[string]  `json:"ProductAttribute1,omitzero"`
+	ProductAttribute2ID   runtime.Opt[int32]   `json:"ProductAttribute2Id,omitzero"`
+	ProductAttribute2     runtime.Opt[string]  `json:"ProductAttribute2,omitzero"`
+	ProductAttribute3ID   runtime.Opt[int32]   `json:"ProductAttribute3Id,omitzero"`
+	ProductAttribute3     runtime.Opt[string]  `json:"ProductAttribute3,omitzero"`
+	ProductAttribute4ID   runtime.Opt[int32]   `json:"ProductAttribute4Id,omitzero"`
+	ProductAttribute4     runtime.Opt[string]  `json:"ProductAttribute4,omitzero"`
+	ProductAttribute5ID   runtime.Opt[int32]   `json:"ProductAttribute5Id,omitzero"`
+	ProductAttribute5     runtime.Opt[string]  `json:"ProductAttribute5,omitzero"`
+	ProductAttribute6ID   runtime.Opt[int32]   `json:"ProductAttribute6Id,omitzero"`
+	ProductAttribute6     runtime.Opt[string]  `json:"ProductAttribute6,omitzero"`
+	ProductAttribute7ID   runtime.Opt[int32]   `json:"ProductAttribute7Id,omitzero"`
+	ProductAttribute7     runtime.Opt[string]  `json:"ProductAttribute7,omitzero"`
+	ProductAttribute8ID   runtime.Opt[int32]   `json:"ProductAttribute8Id,omitzero"`
+	ProductAttribute8     runtime.Opt[string]  `json:"ProductAttribute8,omitzero"`
+	ProductAttribute9ID   runtime.Opt[int32]   `json:"ProductAttribute9Id,omitzero"`
+	ProductAttribute9     runtime.Opt[string]  `json:"ProductAttribute9,omitzero"`
+	ProductAttribute10ID  runtime.Opt[int32]   `json:"ProductAttribute10Id,omitzero"`
+	ProductAttribute10    runtime.Opt[string]  `json:"ProductAttribute10,omitzero"`
+	ProducerID            runtime.Opt[int32]   `json:"ProducerId,omitzero"`
+	Producer              runtime.Opt[string]  `json:"Producer,omitzero"`
+	DefinedColumn1        runtime.Opt[string]  `json:"DefinedColumn1,omitzero"`
+	DefinedColumn2        runtime.Opt[string]  `json:"DefinedColumn2,omitzero"`
+	DefinedColumn3        runtime.Opt[string]  `json:"DefinedColumn3,omitzero"`
+	CreatedDate           runtime.Opt[string]  `json:"CreatedDate,omitzero"`
+	CreatedTime           runtime.Opt[string]  `json:"CreatedTime,omitzero"`
 }
 
 // GetProductList: Get Product List
@@ -346,9 +251,6 @@ type NewODataItemRequest struct {
 
 // NewODataItemRequestConfig: Configuration of the Trigger
 type NewODataItemRequestConfig struct {
-	// URL
-	//
-	// URl
 	URL string `json:"url"`
 }
 
@@ -358,8 +260,6 @@ type SendMessageOperationalUnitRequest struct {
 	//
 	// Please enter the OperationalUnit Id
 	IDOperationalUnit int32 `json:"IdOperationalUnit"`
-	// Message
-	//
 	// Body of the message.
 	Message string `json:"Message"`
 }
@@ -383,9 +283,8 @@ type TableCapabilitiesMetadata struct {
 	// Metadana table (sorting restrictions)
 	SortRestrictions *TableSortRestrictionsMetadata `json:"sortRestrictions,omitzero"`
 	// Metadana table (sorting restrictions)
-	FilterRestrictions *TableFilterRestrictionsMetadata `json:"filterRestrictions,omitzero"`
-	// Is Only Server Pagable
-	IsOnlyServerPagable runtime.Opt[bool] `json:"isOnlyServerPagable,omitzero"`
+	FilterRestrictions  *TableFilterRestrictionsMetadata `json:"filterRestrictions,omitzero"`
+	IsOnlyServerPagable runtime.Opt[bool]                `json:"isOnlyServerPagable,omitzero"`
 	// List of supported filter capabilities
 	FilterFunctionSupport []TableCapabilitiesMetadataFilterFunctionSupportItem `json:"filterFunctionSupport,omitzero"`
 }
@@ -503,8 +402,5 @@ type WebhookRequestBody struct {
 
 // WebhookRequestBodyConfig: Configuration of the Trigger
 type WebhookRequestBodyConfig struct {
-	// URL
-	//
-	// URl
 	URL string `json:"url"`
 }

@@ -11,24 +11,18 @@ import (
 
 // DataReceivedResponse is declared inline in the connector definition.
 type DataReceivedResponse struct {
-	// requested_at
 	RequestedAt runtime.Opt[string] `json:"requested_at,omitzero"`
-	// results
-	Results []json.RawMessage `json:"results,omitzero"`
+	Results     []json.RawMessage   `json:"results,omitzero"`
 }
 
 // FormCompletionResponse is declared inline in the connector definition.
 type FormCompletionResponse struct {
-	// results
 	Results []FormCompletionResponseResultsItem `json:"results,omitzero"`
 }
 
 // FormCompletionResponseResultsItem is declared inline in the connector definition.
 type FormCompletionResponseResultsItem struct {
-	// id
-	ID runtime.Opt[string] `json:"id,omitzero"`
-	// Submission Completed At
+	ID                    runtime.Opt[string] `json:"id,omitzero"`
 	SubmissionCompletedAt runtime.Opt[string] `json:"Submission Completed At,omitzero"`
-	// Submission Updated At
-	SubmissionUpdatedAt runtime.Opt[string] `json:"Submission Updated At,omitzero"`
+	SubmissionUpdatedAt   runtime.Opt[string] `json:"Submission Updated At,omitzero"`
 }

@@ -13,15 +13,19 @@ import (
 // CreateFormOptions holds the optional parameters of CreateForm. The zero value
 // sends none of them (parameters with a default send the default).
 type CreateFormOptions struct {
-	// Flows: Enter the flow id
+	// Flows
+	//
+	// # Enter the flow id
 	//
 	// Sent as query parameter "flowId".
 	FlowID runtime.Opt[string]
-	// Steps: Enter the step code
+	// Steps
+	//
+	// # Enter the step code
 	//
 	// Sent as query parameter "stepCode".
 	StepCode runtime.Opt[string]
-	// Assign to: Leave empty to assign to default
+	// Leave empty to assign to default
 	//
 	// Sent as query parameter "assignTo".
 	AssignTo runtime.Opt[string]
@@ -35,15 +39,9 @@ type CreateFormOptions struct {
 func (c *Client) CreateForm(ctx context.Context, opts *CreateFormOptions) (*CreatedOrUpdatedForm, error) {
 	var args [4]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.FlowID.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
-		if v, ok := opts.StepCode.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
-		if v, ok := opts.AssignTo.Get(); ok {
-			args[2] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.FlowID)
+		args[1] = runtime.OptString(opts.StepCode)
+		args[2] = runtime.OptString(opts.AssignTo)
 		if opts.QuestionValues != nil {
 			args[3] = runtime.RawJSON(opts.QuestionValues)
 		}
@@ -87,12 +85,8 @@ type GetQuestionsOptions struct {
 func (c *Client) GetQuestions(ctx context.Context, opts *GetQuestionsOptions) (string, error) {
 	var args [2]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.FlowID.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
-		if v, ok := opts.StepCode.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.FlowID)
+		args[1] = runtime.OptString(opts.StepCode)
 	}
 	var out string
 	if _, err := c.rt.Do(ctx, &opGetQuestions, args[:], &out); err != nil {
@@ -117,9 +111,7 @@ type GetStepsOptions struct {
 func (c *Client) GetSteps(ctx context.Context, opts *GetStepsOptions) (*StepListResult, error) {
 	var args [1]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.FlowID.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.FlowID)
 	}
 	var out StepListResult
 	if _, err := c.rt.Do(ctx, &opGetSteps, args[:], &out); err != nil {
@@ -131,19 +123,23 @@ func (c *Client) GetSteps(ctx context.Context, opts *GetStepsOptions) (*StepList
 // UpdateFormOptions holds the optional parameters of UpdateForm. The zero value
 // sends none of them (parameters with a default send the default).
 type UpdateFormOptions struct {
-	// Flows: Enter the flow id
+	// Flows
+	//
+	// # Enter the flow id
 	//
 	// Sent as query parameter "flowId".
 	FlowID runtime.Opt[string]
-	// Steps: Enter the step code
+	// Steps
+	//
+	// # Enter the step code
 	//
 	// Sent as query parameter "stepCode".
 	StepCode runtime.Opt[string]
-	// Form id: Enter the form id
+	// Enter the form id
 	//
 	// Sent as query parameter "formId".
 	FormID runtime.Opt[string]
-	// Assign to: Leave empty to assign to default
+	// Leave empty to assign to default
 	//
 	// Sent as query parameter "assignTo".
 	AssignTo runtime.Opt[string]
@@ -157,18 +153,10 @@ type UpdateFormOptions struct {
 func (c *Client) UpdateForm(ctx context.Context, opts *UpdateFormOptions) (*CreatedOrUpdatedForm, error) {
 	var args [5]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.FlowID.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
-		if v, ok := opts.StepCode.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
-		if v, ok := opts.FormID.Get(); ok {
-			args[2] = runtime.StringOf(v)
-		}
-		if v, ok := opts.AssignTo.Get(); ok {
-			args[3] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.FlowID)
+		args[1] = runtime.OptString(opts.StepCode)
+		args[2] = runtime.OptString(opts.FormID)
+		args[3] = runtime.OptString(opts.AssignTo)
 		if opts.QuestionValues != nil {
 			args[4] = runtime.RawJSON(opts.QuestionValues)
 		}

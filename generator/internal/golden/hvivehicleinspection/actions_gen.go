@@ -29,9 +29,7 @@ type InspectionPerVehicleOptions struct {
 func (c *Client) InspectionPerVehicle(ctx context.Context, opts *InspectionPerVehicleOptions) ([]InspectionPerVehicleResponseItem, error) {
 	var args [6]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.Sv.Get(); ok {
-			args[2] = runtime.StringOf(v)
-		}
+		args[2] = runtime.OptString(opts.Sv)
 		if opts.Body != nil {
 			args[5] = runtime.JSON(opts.Body)
 		}

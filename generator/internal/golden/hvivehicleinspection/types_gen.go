@@ -10,159 +10,84 @@ type InspectionPerVehicleRequest struct {
 	// Email ID
 	MasterEmail string `json:"master_email"`
 	// API KEY
-	Password string `json:"password"`
-	// Vehicle Number
+	Password      string `json:"password"`
 	VehicleNumber string `json:"vehicle_number"`
-	// Start Date
-	//
 	// Example: 2021-10-30
 	StartDate string `json:"start_date"`
-	// End Date
-	//
 	// Example: 2021-10-30
 	EndDate string `json:"end_date"`
 }
 
 // InspectionPerVehicleResponseItem is declared inline in the connector definition.
 type InspectionPerVehicleResponseItem struct {
-	// id
-	ID runtime.Opt[string] `json:"id,omitzero"`
-	// __createdAt
-	CreatedAt runtime.Opt[string] `json:"__createdAt,omitzero"`
-	// __updatedAt
-	UpdatedAt runtime.Opt[string] `json:"__updatedAt,omitzero"`
-	// user_name
-	UserName runtime.Opt[string] `json:"user_name,omitzero"`
-	// report_no
-	ReportNo runtime.Opt[string] `json:"report_no,omitzero"`
-	// location
-	Location runtime.Opt[string] `json:"location,omitzero"`
-	// inspection_date
-	InspectionDate runtime.Opt[string] `json:"inspection_date,omitzero"`
-	// inspector
-	Inspector runtime.Opt[string] `json:"inspector,omitzero"`
-	// repair
-	Repair runtime.Opt[string] `json:"repair,omitzero"`
-	// replace
-	Replace runtime.Opt[string] `json:"replace,omitzero"`
-	// remark
-	Remark runtime.Opt[string] `json:"remark,omitzero"`
-	// vehicle_name
-	VehicleName runtime.Opt[string] `json:"vehicle_name,omitzero"`
-	// vehicle_serial
-	VehicleSerial runtime.Opt[string] `json:"vehicle_serial,omitzero"`
-	// vehicle_vin
-	VehicleVin runtime.Opt[string] `json:"vehicle_vin,omitzero"`
-	// vehicle_model
-	VehicleModel runtime.Opt[string] `json:"vehicle_model,omitzero"`
-	// pdf_file_path
-	PDFFilePath runtime.Opt[string] `json:"pdf_file_path,omitzero"`
-	// custom1
-	Custom1 runtime.Opt[string] `json:"custom1,omitzero"`
-	// custom2
-	Custom2 runtime.Opt[string] `json:"custom2,omitzero"`
-	// vehicle_status
-	VehicleStatus runtime.Opt[string] `json:"vehicle_status,omitzero"`
-	// maintenance_required
-	MaintenanceRequired runtime.Opt[string] `json:"maintenance_required,omitzero"`
-	// maintenance_priority
-	MaintenancePriority runtime.Opt[string] `json:"maintenance_priority,omitzero"`
-	// overall_condition
-	OverallCondition runtime.Opt[string] `json:"overall_condition,omitzero"`
-	// safe_to_use
-	SafeToUse runtime.Opt[string] `json:"safe_to_use,omitzero"`
-	// user_email
-	UserEmail runtime.Opt[string] `json:"user_email,omitzero"`
-	// good
-	Good runtime.Opt[string] `json:"good,omitzero"`
-	// na
-	Na runtime.Opt[string] `json:"na,omitzero"`
-	// field1
-	Field1 runtime.Opt[string] `json:"field1,omitzero"`
-	// field2
-	Field2 runtime.Opt[string] `json:"field2,omitzero"`
-	// field3
-	Field3 runtime.Opt[string] `json:"field3,omitzero"`
-	// field4
-	Field4 runtime.Opt[string] `json:"field4,omitzero"`
-	// field5
-	Field5 runtime.Opt[string] `json:"field5,omitzero"`
-	// meter_reading
-	MeterReading runtime.Opt[string] `json:"meter_reading,omitzero"`
-	// uploaded
-	Uploaded runtime.Opt[string] `json:"uploaded,omitzero"`
-	// workorder
-	Workorder runtime.Opt[string] `json:"workorder,omitzero"`
-	// vehicle_category
-	VehicleCategory runtime.Opt[string] `json:"vehicle_category,omitzero"`
-	// checklistGroup
-	ChecklistGroup runtime.Opt[string] `json:"checklistGroup,omitzero"`
-	// checklistName
-	ChecklistName runtime.Opt[string] `json:"checklistName,omitzero"`
-	// checklistStatus
-	ChecklistStatus runtime.Opt[string] `json:"checklistStatus,omitzero"`
-	// group_name
-	GroupName runtime.Opt[string] `json:"group_name,omitzero"`
-	// operator_name
-	OperatorName runtime.Opt[string] `json:"operator_name,omitzero"`
-	// ios_offline_flag
-	IosOfflineFlag runtime.Opt[string] `json:"ios_offline_flag,omitzero"`
-	// corrective_item
-	CorrectiveItem runtime.Opt[string] `json:"corrective_item,omitzero"`
-	// corrective_item_status
-	CorrectiveItemStatus runtime.Opt[string] `json:"corrective_item_status,omitzero"`
-	// corrective_note
-	CorrectiveNote runtime.Opt[string] `json:"corrective_note,omitzero"`
-	// corrective_date
-	CorrectiveDate runtime.Opt[string] `json:"corrective_date,omitzero"`
-	// mechanic_name
-	MechanicName runtime.Opt[string] `json:"mechanic_name,omitzero"`
-	// dvir_type
-	DvirType runtime.Opt[string] `json:"dvir_type,omitzero"`
-	// dvir_flag
-	DvirFlag runtime.Opt[string] `json:"dvir_flag,omitzero"`
-	// corrective_action
-	CorrectiveAction runtime.Opt[string] `json:"corrective_action,omitzero"`
-	// corrective_vehicle_condition
+	ID                         runtime.Opt[string] `json:"id,omitzero"`
+	CreatedAt                  runtime.Opt[string] `json:"__createdAt,omitzero"`
+	UpdatedAt                  runtime.Opt[string] `json:"__updatedAt,omitzero"`
+	UserName                   runtime.Opt[string] `json:"user_name,omitzero"`
+	ReportNo                   runtime.Opt[string] `json:"report_no,omitzero"`
+	Location                   runtime.Opt[string] `json:"location,omitzero"`
+	InspectionDate             runtime.Opt[string] `json:"inspection_date,omitzero"`
+	Inspector                  runtime.Opt[string] `json:"inspector,omitzero"`
+	Repair                     runtime.Opt[string] `json:"repair,omitzero"`
+	Replace                    runtime.Opt[string] `json:"replace,omitzero"`
+	Remark                     runtime.Opt[string] `json:"remark,omitzero"`
+	VehicleName                runtime.Opt[string] `json:"vehicle_name,omitzero"`
+	VehicleSerial              runtime.Opt[string] `json:"vehicle_serial,omitzero"`
+	VehicleVin                 runtime.Opt[string] `json:"vehicle_vin,omitzero"`
+	VehicleModel               runtime.Opt[string] `json:"vehicle_model,omitzero"`
+	PDFFilePath                runtime.Opt[string] `json:"pdf_file_path,omitzero"`
+	Custom1                    runtime.Opt[string] `json:"custom1,omitzero"`
+	Custom2                    runtime.Opt[string] `json:"custom2,omitzero"`
+	VehicleStatus              runtime.Opt[string] `json:"vehicle_status,omitzero"`
+	MaintenanceRequired        runtime.Opt[string] `json:"maintenance_required,omitzero"`
+	MaintenancePriority        runtime.Opt[string] `json:"maintenance_priority,omitzero"`
+	OverallCondition           runtime.Opt[string] `json:"overall_condition,omitzero"`
+	SafeToUse                  runtime.Opt[string] `json:"safe_to_use,omitzero"`
+	UserEmail                  runtime.Opt[string] `json:"user_email,omitzero"`
+	Good                       runtime.Opt[string] `json:"good,omitzero"`
+	Na                         runtime.Opt[string] `json:"na,omitzero"`
+	Field1                     runtime.Opt[string] `json:"field1,omitzero"`
+	Field2                     runtime.Opt[string] `json:"field2,omitzero"`
+	Field3                     runtime.Opt[string] `json:"field3,omitzero"`
+	Field4                     runtime.Opt[string] `json:"field4,omitzero"`
+	Field5                     runtime.Opt[string] `json:"field5,omitzero"`
+	MeterReading               runtime.Opt[string] `json:"meter_reading,omitzero"`
+	Uploaded                   runtime.Opt[string] `json:"uploaded,omitzero"`
+	Workorder                  runtime.Opt[string] `json:"workorder,omitzero"`
+	VehicleCategory            runtime.Opt[string] `json:"vehicle_category,omitzero"`
+	ChecklistGroup             runtime.Opt[string] `json:"checklistGroup,omitzero"`
+	ChecklistName              runtime.Opt[string] `json:"checklistName,omitzero"`
+	ChecklistStatus            runtime.Opt[string] `json:"checklistStatus,omitzero"`
+	GroupName                  runtime.Opt[string] `json:"group_name,omitzero"`
+	OperatorName               runtime.Opt[string] `json:"operator_name,omitzero"`
+	IosOfflineFlag             runtime.Opt[string] `json:"ios_offline_flag,omitzero"`
+	CorrectiveItem             runtime.Opt[string] `json:"corrective_item,omitzero"`
+	CorrectiveItemStatus       runtime.Opt[string] `json:"corrective_item_status,omitzero"`
+	CorrectiveNote             runtime.Opt[string] `json:"corrective_note,omitzero"`
+	CorrectiveDate             runtime.Opt[string] `json:"corrective_date,omitzero"`
+	MechanicName               runtime.Opt[string] `json:"mechanic_name,omitzero"`
+	DvirType                   runtime.Opt[string] `json:"dvir_type,omitzero"`
+	DvirFlag                   runtime.Opt[string] `json:"dvir_flag,omitzero"`
+	CorrectiveAction           runtime.Opt[string] `json:"corrective_action,omitzero"`
 	CorrectiveVehicleCondition runtime.Opt[string] `json:"corrective_vehicle_condition,omitzero"`
-	// app_version
-	AppVersion runtime.Opt[string] `json:"app_version,omitzero"`
-	// lat_long
-	LatLong runtime.Opt[string] `json:"lat_long,omitzero"`
-	// full_location
-	FullLocation runtime.Opt[string] `json:"full_location,omitzero"`
-	// action_source
-	ActionSource runtime.Opt[string] `json:"action_source,omitzero"`
-	// archive
-	Archive runtime.Opt[string] `json:"archive,omitzero"`
-	// breakdown
-	Breakdown runtime.Opt[string] `json:"breakdown,omitzero"`
-	// sample_data_key
-	SampleDataKey runtime.Opt[string] `json:"sample_data_key,omitzero"`
-	// index_number
-	IndexNumber runtime.Opt[int32] `json:"index_number,omitzero"`
-	// version
-	Version runtime.Opt[string] `json:"version,omitzero"`
-	// createdAt
-	CreatedAt2 runtime.Opt[string] `json:"createdAt,omitzero"`
-	// updatedAt
-	UpdatedAt2 runtime.Opt[string] `json:"updatedAt,omitzero"`
-	// deleted
-	Deleted runtime.Opt[bool] `json:"deleted,omitzero"`
-	// inspector_id
-	InspectorID runtime.Opt[string] `json:"inspector_id,omitzero"`
-	// location_id
-	LocationID runtime.Opt[string] `json:"location_id,omitzero"`
-	// form_id
-	FormID runtime.Opt[string] `json:"form_id,omitzero"`
-	// inspection_time
-	InspectionTime runtime.Opt[string] `json:"inspection_time,omitzero"`
-	// root_cause
-	RootCause runtime.Opt[string] `json:"root_cause,omitzero"`
-	// rca_by
-	RcaBy runtime.Opt[string] `json:"rca_by,omitzero"`
-	// responsible
-	Responsible runtime.Opt[string] `json:"responsible,omitzero"`
-	// note
-	Note runtime.Opt[string] `json:"note,omitzero"`
+	AppVersion                 runtime.Opt[string] `json:"app_version,omitzero"`
+	LatLong                    runtime.Opt[string] `json:"lat_long,omitzero"`
+	FullLocation               runtime.Opt[string] `json:"full_location,omitzero"`
+	ActionSource               runtime.Opt[string] `json:"action_source,omitzero"`
+	Archive                    runtime.Opt[string] `json:"archive,omitzero"`
+	Breakdown                  runtime.Opt[string] `json:"breakdown,omitzero"`
+	SampleDataKey              runtime.Opt[string] `json:"sample_data_key,omitzero"`
+	IndexNumber                runtime.Opt[int32]  `json:"index_number,omitzero"`
+	Version                    runtime.Opt[string] `json:"version,omitzero"`
+	CreatedAt2                 runtime.Opt[string] `json:"createdAt,omitzero"`
+	UpdatedAt2                 runtime.Opt[string] `json:"updatedAt,omitzero"`
+	Deleted                    runtime.Opt[bool]   `json:"deleted,omitzero"`
+	InspectorID                runtime.Opt[string] `json:"inspector_id,omitzero"`
+	LocationID                 runtime.Opt[string] `json:"location_id,omitzero"`
+	FormID                     runtime.Opt[string] `json:"form_id,omitzero"`
+	InspectionTime             runtime.Opt[string] `json:"inspection_time,omitzero"`
+	RootCause                  runtime.Opt[string] `json:"root_cause,omitzero"`
+	RcaBy                      runtime.Opt[string] `json:"rca_by,omitzero"`
+	Responsible                runtime.Opt[string] `json:"responsible,omitzero"`
+	Note                       runtime.Opt[string] `json:"note,omitzero"`
 }

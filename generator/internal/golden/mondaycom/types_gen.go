@@ -7,6 +7,5 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // CallGraphQLRequest is declared inline in the connector definition.
 type CallGraphQLRequest struct {
-	// query
 	Query runtime.Opt[string] `json:"query,omitzero"`
 }

@@ -13,8 +13,6 @@ import (
 // SaveKpiActualsOptions holds the optional parameters of SaveKpiActuals. The zero value
 // sends none of them (parameters with a default send the default).
 type SaveKpiActualsOptions struct {
-	// Content-Type
-	//
 	// Sent as header parameter "Content-Type"; defaults to " application/json".
 	ContentType runtime.Opt[string]
 }
@@ -26,9 +24,7 @@ func (c *Client) SaveKpiActuals(ctx context.Context, body []SaveKpiActualsReques
 	var args [2]runtime.Arg
 	args[1] = runtime.JSON(body)
 	if opts != nil {
-		if v, ok := opts.ContentType.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.ContentType)
 	}
 	var out json.RawMessage
 	if _, err := c.rt.Do(ctx, &opSaveKpiActuals, args[:], &out); err != nil {
@@ -40,8 +36,6 @@ func (c *Client) SaveKpiActuals(ctx context.Context, body []SaveKpiActualsReques
 // SaveKpiTargetsOptions holds the optional parameters of SaveKpiTargets. The zero value
 // sends none of them (parameters with a default send the default).
 type SaveKpiTargetsOptions struct {
-	// Content-Type
-	//
 	// Sent as header parameter "Content-Type"; defaults to " application/json".
 	ContentType runtime.Opt[string]
 }
@@ -53,9 +47,7 @@ func (c *Client) SaveKpiTargets(ctx context.Context, body []SaveKpiTargetsReques
 	var args [2]runtime.Arg
 	args[1] = runtime.JSON(body)
 	if opts != nil {
-		if v, ok := opts.ContentType.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.ContentType)
 	}
 	var out json.RawMessage
 	if _, err := c.rt.Do(ctx, &opSaveKpiTargets, args[:], &out); err != nil {

@@ -7,24 +7,16 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // SaveKpiActualsRequestItem is declared inline in the connector definition.
 type SaveKpiActualsRequestItem struct {
-	// kpiCode
-	KpiCode string `json:"kpiCode"`
-	// valueDate
-	ValueDate runtime.DateTime `json:"valueDate"`
-	// actualValue
+	KpiCode     string               `json:"kpiCode"`
+	ValueDate   runtime.DateTime     `json:"valueDate"`
 	ActualValue runtime.Opt[float64] `json:"actualValue,omitzero"`
-	// deleted
-	Deleted runtime.Opt[bool] `json:"deleted,omitzero"`
+	Deleted     runtime.Opt[bool]    `json:"deleted,omitzero"`
 }
 
 // SaveKpiTargetsRequestItem is declared inline in the connector definition.
 type SaveKpiTargetsRequestItem struct {
-	// kpiCode
-	KpiCode string `json:"kpiCode"`
-	// targetDate
-	TargetDate runtime.DateTime `json:"targetDate"`
-	// targetValue
+	KpiCode     string               `json:"kpiCode"`
+	TargetDate  runtime.DateTime     `json:"targetDate"`
 	TargetValue runtime.Opt[float64] `json:"targetValue,omitzero"`
-	// deleted
-	Deleted runtime.Opt[bool] `json:"deleted,omitzero"`
+	Deleted     runtime.Opt[bool]    `json:"deleted,omitzero"`
 }

@@ -7,8 +7,6 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // CompletelySignedRequest is declared inline in the connector definition.
 type CompletelySignedRequest struct {
-	// name
-	Name string `json:"name"`
-	// delivery_url
+	Name        string              `json:"name"`
 	DeliveryURL runtime.Opt[string] `json:"delivery_url,omitzero"`
 }

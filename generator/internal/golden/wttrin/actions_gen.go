@@ -12,11 +12,13 @@ import (
 // WeatherGetOptions holds the optional parameters of WeatherGet. The zero value
 // sends none of them (parameters with a default send the default).
 type WeatherGetOptions struct {
-	// View: The view format to return.
+	// The view format to return.
 	//
 	// Sent as query parameter "view".
 	View runtime.Opt[WeatherGetView]
-	// Language: The language format for any text.
+	// Language
+	//
+	// The language format for any text.
 	//
 	// Sent as query parameter "lang"; defaults to "en".
 	Lang runtime.Opt[WeatherGetLang]
@@ -31,12 +33,8 @@ func (c *Client) WeatherGet(ctx context.Context, location string, opts *WeatherG
 	var args [3]runtime.Arg
 	args[0] = runtime.StringOf(location)
 	if opts != nil {
-		if v, ok := opts.View.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
-		if v, ok := opts.Lang.Get(); ok {
-			args[2] = runtime.StringOf(v)
-		}
+		args[1] = runtime.OptString(opts.View)
+		args[2] = runtime.OptString(opts.Lang)
 	}
 	var out string
 	if _, err := c.rt.Do(ctx, &opWeatherGet, args[:], &out); err != nil {

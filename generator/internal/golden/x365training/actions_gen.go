@@ -43,7 +43,9 @@ func (c *Client) GetCourse(ctx context.Context, id string) (*CourseDetail, error
 // GetInstructorOptions holds the optional parameters of GetInstructor. The zero value
 // sends none of them (parameters with a default send the default).
 type GetInstructorOptions struct {
-	// Instructor ID: The ID of the instructor to retrieve.
+	// Instructor ID
+	//
+	// The ID of the instructor to retrieve.
 	//
 	// Sent as query parameter "id".
 	ID runtime.Opt[string]
@@ -57,9 +59,7 @@ type GetInstructorOptions struct {
 func (c *Client) GetInstructor(ctx context.Context, opts *GetInstructorOptions) (*InstructorDetail, error) {
 	var args [1]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.ID.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.ID)
 	}
 	var out InstructorDetail
 	if _, err := c.rt.Do(ctx, &opGetInstructor, args[:], &out); err != nil {
@@ -84,27 +84,27 @@ func (c *Client) GetUserProfile(ctx context.Context) (*UserProfile, error) {
 // ListCoursesOptions holds the optional parameters of ListCourses. The zero value
 // sends none of them (parameters with a default send the default).
 type ListCoursesOptions struct {
-	// Published From: List all courses published on or after this date
+	// List all courses published on or after this date
 	//
 	// Sent as query parameter "PublishedFrom".
 	PublishedFrom runtime.Opt[runtime.DateTime]
-	// Published To: List all courses published on or before this date
+	// List all courses published on or before this date
 	//
 	// Sent as query parameter "PublishedTo".
 	PublishedTo runtime.Opt[runtime.DateTime]
-	// Price From: List all courses with a price equal or greater to this value.
+	// List all courses with a price equal or greater to this value.
 	//
 	// Sent as query parameter "PriceFrom".
 	PriceFrom runtime.Opt[float64]
-	// Price To: List all courses with a price equal or less than this value.
+	// List all courses with a price equal or less than this value.
 	//
 	// Sent as query parameter "PriceTo".
 	PriceTo runtime.Opt[float64]
-	// Is New: This will list all courses marked as new.
+	// This will list all courses marked as new.
 	//
 	// Sent as query parameter "IsNew".
 	IsNew runtime.Opt[bool]
-	// moreToken: Used to retrieve additional pages of data after initial page.
+	// Used to retrieve additional pages of data after initial page.
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]
@@ -118,24 +118,12 @@ type ListCoursesOptions struct {
 func (c *Client) ListCourses(ctx context.Context, opts *ListCoursesOptions) (*CourseSummaryResponse, error) {
 	var args [6]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.PublishedFrom.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
-		if v, ok := opts.PublishedTo.Get(); ok {
-			args[1] = runtime.StringOf(v)
-		}
-		if v, ok := opts.PriceFrom.Get(); ok {
-			args[2] = runtime.FloatOf(v)
-		}
-		if v, ok := opts.PriceTo.Get(); ok {
-			args[3] = runtime.FloatOf(v)
-		}
-		if v, ok := opts.IsNew.Get(); ok {
-			args[4] = runtime.BoolOf(v)
-		}
-		if v, ok := opts.MoreToken.Get(); ok {
-			args[5] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.PublishedFrom)
+		args[1] = runtime.OptString(opts.PublishedTo)
+		args[2] = runtime.OptFloat(opts.PriceFrom)
+		args[3] = runtime.OptFloat(opts.PriceTo)
+		args[4] = runtime.OptBool(opts.IsNew)
+		args[5] = runtime.OptString(opts.MoreToken)
 	}
 	var out CourseSummaryResponse
 	if _, err := c.rt.Do(ctx, &opListCourses, args[:], &out); err != nil {
@@ -147,7 +135,7 @@ func (c *Client) ListCourses(ctx context.Context, opts *ListCoursesOptions) (*Co
 // ListIdeasOptions holds the optional parameters of ListIdeas. The zero value
 // sends none of them (parameters with a default send the default).
 type ListIdeasOptions struct {
-	// moreToken: Used to retrieve additional pages of data after initial page
+	// Used to retrieve additional pages of data after initial page
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]
@@ -161,9 +149,7 @@ type ListIdeasOptions struct {
 func (c *Client) ListIdeas(ctx context.Context, opts *ListIdeasOptions) (*IdeaSummaryResponse, error) {
 	var args [1]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.MoreToken.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.MoreToken)
 	}
 	var out IdeaSummaryResponse
 	if _, err := c.rt.Do(ctx, &opListIdeas, args[:], &out); err != nil {
@@ -175,7 +161,7 @@ func (c *Client) ListIdeas(ctx context.Context, opts *ListIdeasOptions) (*IdeaSu
 // ListInstructorsOptions holds the optional parameters of ListInstructors. The zero value
 // sends none of them (parameters with a default send the default).
 type ListInstructorsOptions struct {
-	// moreToken: Used to retrieve additional pages of data after initial page
+	// Used to retrieve additional pages of data after initial page
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]
@@ -189,9 +175,7 @@ type ListInstructorsOptions struct {
 func (c *Client) ListInstructors(ctx context.Context, opts *ListInstructorsOptions) (*InstructorSummaryResponse, error) {
 	var args [1]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.MoreToken.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.MoreToken)
 	}
 	var out InstructorSummaryResponse
 	if _, err := c.rt.Do(ctx, &opListInstructors, args[:], &out); err != nil {
@@ -203,7 +187,7 @@ func (c *Client) ListInstructors(ctx context.Context, opts *ListInstructorsOptio
 // ListMyCoursesOptions holds the optional parameters of ListMyCourses. The zero value
 // sends none of them (parameters with a default send the default).
 type ListMyCoursesOptions struct {
-	// moreToken: Used to retrieve additional pages of data after initial page
+	// Used to retrieve additional pages of data after initial page
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]
@@ -217,9 +201,7 @@ type ListMyCoursesOptions struct {
 func (c *Client) ListMyCourses(ctx context.Context, opts *ListMyCoursesOptions) (*MyCoursesResponse, error) {
 	var args [1]runtime.Arg
 	if opts != nil {
-		if v, ok := opts.MoreToken.Get(); ok {
-			args[0] = runtime.StringOf(v)
-		}
+		args[0] = runtime.OptString(opts.MoreToken)
 	}
 	var out MyCoursesResponse
 	if _, err := c.rt.Do(ctx, &opListMyCourses, args[:], &out); err != nil {

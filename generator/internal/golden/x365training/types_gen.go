@@ -12,19 +12,12 @@ import (
 // CourseDetail is defined by #/definitions/CourseDetail.
 type CourseDetail struct {
 	// This is the instructors.
-	Instructors []json.RawMessage `json:"instructors,omitzero"`
-	// modules
-	Modules []CourseDetailModulesItem `json:"modules,omitzero"`
-	// Course ID
-	//
+	Instructors []json.RawMessage         `json:"instructors,omitzero"`
+	Modules     []CourseDetailModulesItem `json:"modules,omitzero"`
 	// This is the ID of the course.
 	CourseID runtime.Opt[string] `json:"courseID,omitzero"`
-	// Title
-	//
 	// This is the Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Rating
-	//
 	// This is the current courses rating.
 	Rating runtime.Opt[int32] `json:"rating,omitzero"`
 	// This is the publish date.
@@ -33,96 +26,54 @@ type CourseDetail struct {
 	//
 	// This is the short course description.
 	OnelineDescription runtime.Opt[string] `json:"onelineDescription,omitzero"`
-	// Abstract
-	//
 	// This is the course abstract.
 	Abstract runtime.Opt[string] `json:"abstract,omitzero"`
-	// Price
-	//
 	// This is the price.
 	Price runtime.Opt[float64] `json:"price,omitzero"`
-	// Instructor ID
-	//
 	// This is the instructor ID.
 	InstructorID runtime.Opt[string] `json:"instructorID,omitzero"`
-	// Instructor Name
-	//
 	// This is the name of instructor.
 	InstructorName runtime.Opt[string] `json:"instructorName,omitzero"`
-	// Course Url
-	//
 	// Use this to build a full url for the course.
 	CourseURL runtime.Opt[string] `json:"courseUrl,omitzero"`
-	// Thumbnail Url
-	//
 	// This is the image of the instructor.
 	ThumbnailURL runtime.Opt[string] `json:"thumbnailUrl,omitzero"`
-	// Skill Level
-	//
 	// This is the skill level for the course
 	SkillLevel runtime.Opt[string] `json:"skillLevel,omitzero"`
-	// Is New
-	//
 	// This indicates a new course.
 	IsNew runtime.Opt[bool] `json:"isNew,omitzero"`
-	// Event Start
-	//
 	// This is the Event Start.
 	EventStart runtime.Opt[string] `json:"eventStart,omitzero"`
-	// Event End
-	//
 	// This is the Event End.
 	EventEnd runtime.Opt[string] `json:"eventEnd,omitzero"`
 }
 
 // CourseDetailModulesItem is declared inline in the connector definition.
 type CourseDetailModulesItem struct {
-	// Module ID
-	//
 	// This is the Module ID.
-	ModuleID runtime.Opt[string] `json:"moduleID,omitzero"`
-	// Title
-	//
-	// title
-	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Sequence
-	//
-	// sequence
-	Sequence runtime.Opt[int32] `json:"sequence,omitzero"`
-	// units
-	Units []CourseDetailModulesItemUnitsItem `json:"units,omitzero"`
+	ModuleID runtime.Opt[string]                `json:"moduleID,omitzero"`
+	Title    runtime.Opt[string]                `json:"title,omitzero"`
+	Sequence runtime.Opt[int32]                 `json:"sequence,omitzero"`
+	Units    []CourseDetailModulesItemUnitsItem `json:"units,omitzero"`
 }
 
 // CourseDetailModulesItemUnitsItem is declared inline in the connector definition.
 type CourseDetailModulesItemUnitsItem struct {
-	// Unit ID
-	//
 	// This is the Unit ID.
 	UnitID runtime.Opt[string] `json:"unitID,omitzero"`
-	// Title
-	//
 	// This is the title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Abstract
-	//
 	// This is the abstract.
 	Abstract runtime.Opt[string] `json:"abstract,omitzero"`
-	// Duration
-	//
 	// This is the duration.
 	Duration runtime.Opt[int32] `json:"duration,omitzero"`
 	// This is the unitType.
 	UnitType runtime.Opt[string] `json:"unitType,omitzero"`
-	// Sequence
-	//
 	// This is the sequence.
 	Sequence runtime.Opt[int32] `json:"sequence,omitzero"`
-	// Objectives
-	//
 	// This is the objectives.
-	Objectives runtime.Opt[string] `json:"objectives,omitzero"`
-	// guests
-	Guests []CourseDetailModulesItemUnitsItemGuestsItem `json:"guests,omitzero"`
+	Objectives runtime.Opt[string]                          `json:"objectives,omitzero"`
+	Guests     []CourseDetailModulesItemUnitsItemGuestsItem `json:"guests,omitzero"`
 }
 
 // CourseDetailModulesItemUnitsItemGuestsItem is declared inline in the connector definition.
@@ -173,26 +124,17 @@ type CourseSummary struct {
 
 // CourseSummaryResponse is defined by #/definitions/CourseSummaryResponse.
 type CourseSummaryResponse struct {
-	// courses
-	Courses []CourseSummaryResponseCoursesItem `json:"courses,omitzero"`
-	// more
-	More runtime.Opt[bool] `json:"more,omitzero"`
-	// moreToken
-	MoreToken runtime.Opt[string] `json:"moreToken,omitzero"`
+	Courses   []CourseSummaryResponseCoursesItem `json:"courses,omitzero"`
+	More      runtime.Opt[bool]                  `json:"more,omitzero"`
+	MoreToken runtime.Opt[string]                `json:"moreToken,omitzero"`
 }
 
 // CourseSummaryResponseCoursesItem is declared inline in the connector definition.
 type CourseSummaryResponseCoursesItem struct {
-	// Course ID
-	//
 	// This is the ID of the course.
 	CourseID runtime.Opt[string] `json:"courseID,omitzero"`
-	// Title
-	//
 	// This is the title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Rating
-	//
 	// This is the current courses ratin.
 	Rating runtime.Opt[int32] `json:"rating,omitzero"`
 	// This is the publish date of the course.
@@ -201,76 +143,42 @@ type CourseSummaryResponseCoursesItem struct {
 	//
 	// This is the short course description.
 	OnelineDescription runtime.Opt[string] `json:"onelineDescription,omitzero"`
-	// Abstract
-	//
 	// This is the course abstract.
 	Abstract runtime.Opt[string] `json:"abstract,omitzero"`
-	// Price
-	//
 	// This is the current price.
 	Price runtime.Opt[float64] `json:"price,omitzero"`
-	// Instructor ID
-	//
 	// This is the instructor ID.
 	InstructorID runtime.Opt[string] `json:"instructorID,omitzero"`
-	// Instructor Name
-	//
 	// This is the name of the instructor.
 	InstructorName runtime.Opt[string] `json:"instructorName,omitzero"`
-	// Course Url
-	//
 	// Use this to build a full url for the course.
 	CourseURL runtime.Opt[string] `json:"courseUrl,omitzero"`
-	// Thumbnail Url
-	//
 	// This is the image of the instructor.
 	ThumbnailURL runtime.Opt[string] `json:"thumbnailUrl,omitzero"`
-	// Skill Level
-	//
 	// This is the skill level for the course.
 	SkillLevel runtime.Opt[string] `json:"skillLevel,omitzero"`
-	// Is New
-	//
 	// This indicates a new course.
 	IsNew runtime.Opt[bool] `json:"isNew,omitzero"`
-	// Event Start
-	//
 	// This is the Event Start for live events.
 	EventStart runtime.Opt[string] `json:"eventStart,omitzero"`
-	// Event End
-	//
 	// This is the Event End for live events.
 	EventEnd runtime.Opt[string] `json:"eventEnd,omitzero"`
 }
 
 // CourseUserNotification is defined by #/definitions/CourseUserNotification.
 type CourseUserNotification struct {
-	// Notification ID
-	//
 	// This is the ID of this notification.
 	Notificationid runtime.Opt[string] `json:"notificationid,omitzero"`
-	// Course ID
-	//
 	// This is the course ID the notification is for.
 	Courseid runtime.Opt[string] `json:"courseid,omitzero"`
-	// Course URL
-	//
 	// This is the url for the course.
 	Courseurl runtime.Opt[string] `json:"courseurl,omitzero"`
-	// Course Title
-	//
 	// This is the title of the course.
 	Coursetitle runtime.Opt[string] `json:"coursetitle,omitzero"`
-	// Details
-	//
 	// This is the details of the notification message.
 	Details runtime.Opt[string] `json:"details,omitzero"`
-	// Topic
-	//
 	// This is the topic of the notification.
 	Topic runtime.Opt[string] `json:"topic,omitzero"`
-	// Publish Date
-	//
 	// This is the date the notification was published.
 	Publishdate runtime.Opt[runtime.DateTime] `json:"publishdate,omitzero"`
 }
@@ -279,51 +187,36 @@ type CourseUserNotification struct {
 type IdeaSummaryResponse struct {
 	// This is the List of ideas.
 	Ideas []IdeaSummaryResponseIdeasItem `json:"ideas,omitzero"`
-	// More
-	//
 	// This indicates more ideas are available.
 	More runtime.Opt[bool] `json:"more,omitzero"`
-	// More Token
-	//
 	// This can be used to request more records.
 	MoreToken runtime.Opt[string] `json:"moreToken,omitzero"`
 }
 
 // IdeaSummaryResponseIdeasItem is declared inline in the connector definition.
 type IdeaSummaryResponseIdeasItem struct {
-	// Idea ID
-	//
 	// This is the ID of the Idea.
 	IdeaID runtime.Opt[string] `json:"ideaID,omitzero"`
-	// Idea Set ID
-	//
 	// This is the ideaSetID.
 	IdeaSetID runtime.Opt[string] `json:"ideaSetID,omitzero"`
 	// Title
 	//
 	// This is the Title of the idea.
 	Idea runtime.Opt[string] `json:"idea,omitzero"`
-	// Details
-	//
 	// This is the Details of the idea.
 	Details runtime.Opt[string] `json:"details,omitzero"`
 	// Vote Count
 	//
 	// This is the Current number of votes for the idea.
 	Votes runtime.Opt[int32] `json:"votes,omitzero"`
-	// Course ID
-	//
 	// This is the Course ID if the idea has resulted in a new course.
 	CourseID runtime.Opt[string] `json:"courseId,omitzero"`
-	// Released
-	//
 	// This Indicates if the idea has been released.
 	Released runtime.Opt[bool] `json:"released,omitzero"`
 }
 
 // InstructorDetail is defined by #/definitions/InstructorDetail.
 type InstructorDetail struct {
-	// courses
 	Courses []InstructorDetailCoursesItem `json:"courses,omitzero"`
 	// This is the instructorUrl.
 	InstructorURL runtime.Opt[string] `json:"instructorUrl,omitzero"`
@@ -383,132 +276,76 @@ type InstructorDetailCoursesItem struct {
 
 // InstructorSummaryResponse is defined by #/definitions/InstructorSummaryResponse.
 type InstructorSummaryResponse struct {
-	// instructors
 	Instructors []InstructorSummaryResponseInstructorsItem `json:"instructors,omitzero"`
-	// more
-	More runtime.Opt[bool] `json:"more,omitzero"`
-	// moreToken
-	MoreToken runtime.Opt[string] `json:"moreToken,omitzero"`
+	More        runtime.Opt[bool]                          `json:"more,omitzero"`
+	MoreToken   runtime.Opt[string]                        `json:"moreToken,omitzero"`
 }
 
 // InstructorSummaryResponseInstructorsItem is declared inline in the connector definition.
 type InstructorSummaryResponseInstructorsItem struct {
-	// Instructor ID
-	//
 	// This is the Instructor ID.
 	InstructorID runtime.Opt[string] `json:"instructorID,omitzero"`
-	// Name
-	//
 	// This is the instructor Name.
 	Name runtime.Opt[string] `json:"name,omitzero"`
 	// Short BIO
 	//
 	// This is the Short Biography of the instructor.
 	OnelineBio runtime.Opt[string] `json:"onelineBIO,omitzero"`
-	// Thumbnail Url
-	//
 	// This is the Thumbnail Url for the instructor image.
 	ThumbnailURL runtime.Opt[string] `json:"thumbnailUrl,omitzero"`
 }
 
 // MyCoursesResponse is defined by #/definitions/MyCoursesResponse.
 type MyCoursesResponse struct {
-	// courses
-	Courses []MyCoursesResponseCoursesItem `json:"courses,omitzero"`
-	// More
-	//
-	// more
-	More runtime.Opt[bool] `json:"more,omitzero"`
-	// More Token
-	//
-	// moreToken
-	MoreToken runtime.Opt[string] `json:"moreToken,omitzero"`
+	Courses   []MyCoursesResponseCoursesItem `json:"courses,omitzero"`
+	More      runtime.Opt[bool]              `json:"more,omitzero"`
+	MoreToken runtime.Opt[string]            `json:"moreToken,omitzero"`
 }
 
 // MyCoursesResponseCoursesItem is declared inline in the connector definition.
 type MyCoursesResponseCoursesItem struct {
-	// Last Accessed
-	//
 	// This is the Last Accessed date.
 	LastAccessed runtime.Opt[string] `json:"lastAccessed,omitzero"`
-	// Last Viewed Name
-	//
 	// This is the Last Viewed Name.
 	LastViewedName runtime.Opt[string] `json:"lastViewedName,omitzero"`
-	// Last Viewed Id
-	//
 	// This is the Last Viewed Id.
 	LastViewedID runtime.Opt[string] `json:"lastViewedId,omitzero"`
-	// Time Remaining
-	//
 	// This is the Time Remaining.
 	TimeRemaining runtime.Opt[int32] `json:"timeRemaining,omitzero"`
-	// Percent Completed
-	//
 	// This is the Percent Completed.
 	PercentCompleted runtime.Opt[int32] `json:"percentCompleted,omitzero"`
 	// Notification Enabled
 	//
 	// This is the Notification Enabled flag.
 	CourseNotification runtime.Opt[bool] `json:"courseNotification,omitzero"`
-	// Days Since Last Access
-	//
 	// This is the Days Since Last Access.
 	DaysSinceLastAccess runtime.Opt[int32] `json:"daysSinceLastAccess,omitzero"`
-	// Course ID
-	//
 	// This is the Course ID.
 	CourseID runtime.Opt[string] `json:"courseID,omitzero"`
-	// Title
-	//
 	// This is the course Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Rating
-	//
 	// This is the course Rating.
 	Rating runtime.Opt[int32] `json:"rating,omitzero"`
-	// Publish Date
-	//
 	// This is the course Publish Date.
 	PublishDate runtime.Opt[string] `json:"publishDate,omitzero"`
-	// Oneline Description
-	//
 	// This is the Oneline Description of the course.
 	OnelineDescription runtime.Opt[string] `json:"onelineDescription,omitzero"`
-	// Abstract
-	//
 	// This is the course Abstract.
 	Abstract runtime.Opt[string] `json:"abstract,omitzero"`
-	// Instructor ID
-	//
 	// This is the course Instructor ID.
 	InstructorID runtime.Opt[string] `json:"instructorID,omitzero"`
-	// Instructor Name
-	//
 	// This is the course Instructor Name.
 	InstructorName runtime.Opt[string] `json:"instructorName,omitzero"`
-	// Course Url
-	//
 	// This is the course Course Url.
 	CourseURL runtime.Opt[string] `json:"courseUrl,omitzero"`
-	// Thumbnail Url
-	//
 	// This is the course Thumbnail Url.
 	ThumbnailURL runtime.Opt[string] `json:"thumbnailUrl,omitzero"`
-	// Skill Level
-	//
 	// This is the course Skill Level.
 	SkillLevel runtime.Opt[string] `json:"skillLevel,omitzero"`
-	// Is New
-	//
 	// This is the course Is New flag.
 	IsNew runtime.Opt[bool] `json:"isNew,omitzero"`
-	// Event Start
-	//
 	// This is the Event Start.
 	EventStart runtime.Opt[string] `json:"eventStart,omitzero"`
-	// Event End
-	//
 	// This is the Event End.
 	EventEnd runtime.Opt[string] `json:"eventEnd,omitzero"`
 }
@@ -533,13 +370,9 @@ type NewIdeaNotificationRequest struct {
 
 // SearchResponse is declared inline in the connector definition.
 type SearchResponse struct {
-	// courses
-	Courses []SearchResponseCoursesItem `json:"courses,omitzero"`
-	// more
-	More runtime.Opt[bool] `json:"more,omitzero"`
-	// moreToken
-	MoreToken runtime.Opt[string] `json:"moreToken,omitzero"`
-	// webSearchResult
+	Courses         []SearchResponseCoursesItem         `json:"courses,omitzero"`
+	More            runtime.Opt[bool]                   `json:"more,omitzero"`
+	MoreToken       runtime.Opt[string]                 `json:"moreToken,omitzero"`
 	WebSearchResult []SearchResponseWebSearchResultItem `json:"webSearchResult,omitzero"`
 }
 
@@ -583,12 +416,8 @@ type SearchResponseWebSearchResultItem struct {
 	//
 	// Title of the content
 	Name runtime.Opt[string] `json:"name,omitzero"`
-	// URL
-	//
 	// Use the URL to access the content
 	URL runtime.Opt[string] `json:"url,omitzero"`
-	// Display URL
-	//
 	// This is a URL for display.
 	DisplayURL runtime.Opt[string] `json:"displayURL,omitzero"`
 	// Short Description
@@ -599,12 +428,8 @@ type SearchResponseWebSearchResultItem struct {
 
 // UserProfile is defined by #/definitions/UserProfile.
 type UserProfile struct {
-	// User ID
-	//
 	// This is your user ID.
 	UserID runtime.Opt[string] `json:"userID,omitzero"`
-	// Display Name
-	//
 	// This is your users display name.
 	DisplayName runtime.Opt[string] `json:"displayName,omitzero"`
 }
