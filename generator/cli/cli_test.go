@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/connectorgen/connectorgen/generator/cli"
+	"github.com/connectorgen/connectorgen/generator/internal/recorder"
 )
 
 // run invokes the real command line with captured output.
@@ -152,5 +153,26 @@ func TestCheck(t *testing.T) {
 	}
 	if _, _, code := run(t, "generate", "--check", "--out", out, conn); code != cli.ExitOK {
 		t.Errorf("check after regenerate: exit %d", code)
+	}
+}
+
+// TestCallNeverPrintsSecrets runs `call --verbose` (request logs on) against
+// a failing service and scans everything printed for the credential.
+func TestCallNeverPrintsSecrets(t *testing.T) {
+	const secret = "sk-very-secret-api-key-123"
+	srv := recorder.New(t, recorder.Response{Status: 503, Body: `{"error":"unavailable"}`})
+	stdout, stderr, code := srv.Call(t, testConnector("mondaycom"), map[string]string{"Authorization": secret},
+		"--verbose", "--body", `{"query":"{ me { id } }"}`, "CallGraphQL")
+	if code != cli.ExitFail {
+		t.Fatalf("exit %d, want %d", code, cli.ExitFail)
+	}
+	if !strings.Contains(stderr, "503") || !strings.Contains(stderr, "level=DEBUG") {
+		t.Errorf("stderr lacks the status or the request log:\n%s", stderr)
+	}
+	if strings.Contains(stdout+stderr, secret) {
+		t.Errorf("the secret was printed:\nstdout: %s\nstderr: %s", stdout, stderr)
+	}
+	if got := srv.Requests(); len(got) == 0 || got[0].Header.Get("Authorization") != secret {
+		t.Errorf("the service did not receive the credential")
 	}
 }

@@ -2,12 +2,13 @@ package naming
 
 import (
 	"encoding/json"
-	"github.com/connectorgen/connectorgen/generator/internal/corpus"
 	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/connectorgen/connectorgen/generator/internal/corpus"
 )
 
 // corpusDir returns the connector corpus, or "" when there is none.

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"cmp"
-	"github.com/connectorgen/connectorgen/generator/internal/corpus"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/connectorgen/connectorgen/generator/diag"
+	"github.com/connectorgen/connectorgen/generator/internal/corpus"
 )
 
 // corpusDir is the shared connector corpus, relative to this package.
