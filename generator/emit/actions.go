@@ -86,6 +86,15 @@ func method(f *jen.File, a *ir.Action) {
 		d.text("The connector marks this operation internal: the platform calls it (for example for dynamic values or subscriptions), users normally do not.")
 	}
 	d.raw("\t" + a.Op.Method + " " + a.Op.Path)
+	var list []string
+	for _, p := range a.Op.Params {
+		if p.Exposure == ir.Positional && p.Doc != "" {
+			list = append(list, "  - "+p.GoName+": "+strings.Join(strings.Fields(p.Doc), " "))
+		}
+	}
+	if len(list) > 0 {
+		d.raw(append([]string{"Parameters:"}, list...)...)
+	}
 	if a.Deprecated {
 		d.text("Deprecated: the connector marks this operation deprecated.")
 	}

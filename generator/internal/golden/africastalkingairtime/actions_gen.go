@@ -14,6 +14,10 @@ import (
 // Find a particular airtime transaction's status
 //
 //	GET /query/transaction/find
+//
+// Parameters:
+//   - username: Your application's username
+//   - transactionID: ID of the transaction you'd like to find.
 func (c *Client) FindTransactionStatus(ctx context.Context, username string, transactionID string) (*FindTransactionStatusResponse, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(username)

@@ -20,6 +20,9 @@ import (
 // delivers subsecond typical response time.
 //
 //	POST /virus/scan/file
+//
+// Parameters:
+//   - inputFile: Input file to perform the operation on.
 func (c *Client) ScanFile(ctx context.Context, inputFile io.Reader) (*VirusScanResult, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.File("inputFile", inputFile)

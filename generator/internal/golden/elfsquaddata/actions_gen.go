@@ -13,6 +13,10 @@ import (
 // DeleteEntityByID calls the action "Delete entity".
 //
 //	DELETE /data/1/{entity_name}({id})
+//
+// Parameters:
+//   - entityName: Name of the entity
+//   - id: Identifier of the entity Identifier
 func (c *Client) DeleteEntityByID(ctx context.Context, entityName string, id string) error {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(entityName)
@@ -61,6 +65,9 @@ type GetEntitiesOptions struct {
 // GetEntities calls the action "Get entities".
 //
 //	GET /data/1/{entity_name}
+//
+// Parameters:
+//   - entityName: Name of the entity
 func (c *Client) GetEntities(ctx context.Context, entityName string, opts *GetEntitiesOptions) (*GetEntitiesResponse, error) {
 	var args [8]runtime.Arg
 	args[7] = runtime.StringOf(entityName)
@@ -83,6 +90,10 @@ func (c *Client) GetEntities(ctx context.Context, entityName string, opts *GetEn
 // GetEntityByID calls the action "Get entity by id".
 //
 //	GET /data/1/{entity_name}({id})
+//
+// Parameters:
+//   - entityName: Name of the entity
+//   - id: Identifier of the entity Identifier
 func (c *Client) GetEntityByID(ctx context.Context, entityName string, id string) (json.RawMessage, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(entityName)
@@ -203,6 +214,10 @@ func (c *Client) GetTriggers(ctx context.Context) (json.RawMessage, error) {
 // InvokeFunction calls the action "Invoke function".
 //
 //	PUT /{function_path}
+//
+// Parameters:
+//   - functionPath: Path of the function
+//   - functionInputSchema: Input schema of the function
 func (c *Client) InvokeFunction(ctx context.Context, functionPath string, functionInputSchema json.RawMessage) (json.RawMessage, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(functionPath)
@@ -217,6 +232,9 @@ func (c *Client) InvokeFunction(ctx context.Context, functionPath string, functi
 // PostEntityByID calls the action "Create entity".
 //
 //	POST /data/1/{entity_name}
+//
+// Parameters:
+//   - entityName: Name of the entity
 func (c *Client) PostEntityByID(ctx context.Context, entityName string, entity json.RawMessage) (json.RawMessage, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(entityName)
@@ -231,6 +249,10 @@ func (c *Client) PostEntityByID(ctx context.Context, entityName string, entity j
 // PutEntityByID calls the action "Update entity".
 //
 //	PUT /data/1/{entity_name}({id})
+//
+// Parameters:
+//   - entityName: Name of the entity
+//   - id: Identifier of the entity Identifier
 func (c *Client) PutEntityByID(ctx context.Context, entityName string, id string, entity json.RawMessage) (json.RawMessage, error) {
 	var args [3]runtime.Arg
 	args[0] = runtime.StringOf(entityName)

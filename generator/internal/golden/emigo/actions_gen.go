@@ -29,6 +29,10 @@ func (c *Client) GetEndpoints(ctx context.Context) (*FeedList, error) {
 // or subscriptions), users normally do not.
 //
 //	GET /$metadata.json/datasets/{endpoint}/feeds/{feed}
+//
+// Parameters:
+//   - endpoint: Endpoint name
+//   - feed: Feed name
 func (c *Client) GetFeed(ctx context.Context, endpoint string, feed string) (*FeedMetadata, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(endpoint)
@@ -45,6 +49,9 @@ func (c *Client) GetFeed(ctx context.Context, endpoint string, feed string) (*Fe
 // This operation will return the feeds according to the indicated value in field endpoint name
 //
 //	GET /datasets/{endpoint}/feeds
+//
+// Parameters:
+//   - endpoint: Endpoint name Please enter endpoint name
 func (c *Client) GetFeeds(ctx context.Context, endpoint string) (*FeedList, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.StringOf(endpoint)
@@ -61,6 +68,10 @@ func (c *Client) GetFeeds(ctx context.Context, endpoint string) (*FeedList, erro
 // tyble name
 //
 //	GET /datasets/{type}/tables/{table}/items
+//
+// Parameters:
+//   - typeValue: Table type name Please enter table type name
+//   - table: Table name Please enter table name
 func (c *Client) GetItems(ctx context.Context, typeValue string, table string) (*ItemsList, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(typeValue)
@@ -78,6 +89,10 @@ func (c *Client) GetItems(ctx context.Context, typeValue string, table string) (
 // name
 //
 //	GET /datasets/{endpoint}/feeds/{feed}/items
+//
+// Parameters:
+//   - endpoint: Endpoint name Please enter endpoint
+//   - feed: Feed name Please enter feed name
 func (c *Client) GetODataItems(ctx context.Context, endpoint string, feed string) (*FeedList, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(endpoint)
@@ -103,6 +118,9 @@ type GetOperationalUnitItemOptions struct {
 // This operation retrieves information about Operational Unit
 //
 //	GET /OperationalUnit/GetItem
+//
+// Parameters:
+//   - id: Please enter Id of Operational Unit
 func (c *Client) GetOperationalUnitItem(ctx context.Context, id string, opts *GetOperationalUnitItemOptions) (*GetOperationalUnit, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(id)
@@ -167,6 +185,9 @@ type GetProductItemOptions struct {
 // This operation retrieves information about product by Id
 //
 //	GET /Product/GetItem
+//
+// Parameters:
+//   - id: Product Id Please enter the Product Id
 func (c *Client) GetProductItem(ctx context.Context, id string, opts *GetProductItemOptions) (*GetProduct, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(id)
@@ -223,6 +244,10 @@ func (c *Client) GetProductList(ctx context.Context, opts *GetProductListOptions
 // or subscriptions), users normally do not.
 //
 //	GET /$metadata.json/datasets/{type}/tables/{table}
+//
+// Parameters:
+//   - typeValue: Table type Table type name
+//   - table: Table name
 func (c *Client) GetTable(ctx context.Context, typeValue string, table string) (*TableMetadata, error) {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(typeValue)
@@ -239,6 +264,9 @@ func (c *Client) GetTable(ctx context.Context, typeValue string, table string) (
 // This operation will return the tables according to the indicated value in field table type name
 //
 //	GET /datasets/{type}/tables
+//
+// Parameters:
+//   - typeValue: Table type name Please enter table type name
 func (c *Client) GetTables(ctx context.Context, typeValue string) (*TablesList, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.StringOf(typeValue)

@@ -16,6 +16,9 @@ import (
 // This action imports a PDF file into tegolySIGN as a draft.
 //
 //	POST /api/webhook/create-draft
+//
+// Parameters:
+//   - file: PDF File The uploaded file data
 func (c *Client) ImportPDF(ctx context.Context, file io.Reader) (json.RawMessage, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.File("file", file)

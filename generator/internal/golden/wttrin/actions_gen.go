@@ -29,6 +29,9 @@ type WeatherGetOptions struct {
 // Retrieve the weather information for the desired parameters.
 //
 //	GET /{location}
+//
+// Parameters:
+//   - location: The location to retrieve the weather for. This can be a city name, point of interest, airport 3-letter code, domain name (with the @), area code, or GPS coordinates.
 func (c *Client) WeatherGet(ctx context.Context, location string, opts *WeatherGetOptions) (string, error) {
 	var args [3]runtime.Arg
 	args[0] = runtime.StringOf(location)

@@ -15,6 +15,9 @@ import (
 // Add your vote to an idea to show your support.
 //
 //	POST /AddIdeaVote
+//
+// Parameters:
+//   - ideaID: The ID of the Idea you are voting for.
 func (c *Client) AddIdeaVote(ctx context.Context, ideaID string) (json.RawMessage, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.StringOf(ideaID)
@@ -30,6 +33,9 @@ func (c *Client) AddIdeaVote(ctx context.Context, ideaID string) (json.RawMessag
 // Get the details of a course including module and unit information.
 //
 //	GET /GetCourse
+//
+// Parameters:
+//   - id: Course ID The course ID to retrieve.
 func (c *Client) GetCourse(ctx context.Context, id string) (*CourseDetail, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.StringOf(id)
@@ -215,6 +221,9 @@ func (c *Client) ListMyCourses(ctx context.Context, opts *ListMyCoursesOptions) 
 // Search our course catalog and related community content.
 //
 //	GET /Search
+//
+// Parameters:
+//   - query: What you wish to search for.
 func (c *Client) Search(ctx context.Context, query string) (*SearchResponse, error) {
 	var args [1]runtime.Arg
 	args[0] = runtime.StringOf(query)
