@@ -195,11 +195,37 @@ func operationSecurity(opNode *ynode, reqs []*highbase.SecurityRequirement) (boo
 	return true, sec
 }
 
-// lowOp is one method of a low-level path item.
-type lowOp struct {
+// methodOp is one method of a path item (T is the Swagger 2 or OpenAPI 3
+// high-level operation).
+type methodOp[T any] struct {
 	method    string
 	key, node *ynode
-	high      *v2high.Operation
+	high      *T
+}
+
+// lowOp is one method of a Swagger 2 path item.
+type lowOp = methodOp[v2high.Operation]
+
+// presentOps drops the methods a path item does not have (warning about
+// those that are not objects) and orders the rest as in the source.
+func presentOps[T any](c *converter, path string, ops []methodOp[T]) []methodOp[T] {
+	ops = slices.DeleteFunc(ops, func(o methodOp[T]) bool {
+		if o.high != nil && !nodeIsMap(o.node) {
+			c.ds.Warnf(c.posOf(o.node), "operation %s %s is not an object; ignored", o.method, path)
+			return true
+		}
+		return o.high == nil
+	})
+	slices.SortStableFunc(ops, func(a, b methodOp[T]) int {
+		switch {
+		case nodeBefore(a.key, b.key):
+			return -1
+		case nodeBefore(b.key, a.key):
+			return 1
+		}
+		return 0
+	})
+	return ops
 }
 
 // pathItem converts one path item; operations come in source order.
@@ -224,22 +250,7 @@ func (c *converter) pathItem(d *Document, path string, key *ynode, hi *v2high.Pa
 		{"HEAD", li.Head.KeyNode, li.Head.ValueNode, hi.Head},
 		{"PATCH", li.Patch.KeyNode, li.Patch.ValueNode, hi.Patch},
 	}
-	ops = slices.DeleteFunc(ops, func(o lowOp) bool {
-		if o.high != nil && !nodeIsMap(o.node) {
-			c.ds.Warnf(c.posOf(o.node), "operation %s %s is not an object; ignored", o.method, path)
-			return true
-		}
-		return o.high == nil
-	})
-	slices.SortStableFunc(ops, func(a, b lowOp) int {
-		switch {
-		case nodeBefore(a.key, b.key):
-			return -1
-		case nodeBefore(b.key, a.key):
-			return 1
-		}
-		return 0
-	})
+	ops = presentOps(c, path, ops)
 	for _, o := range ops {
 		item.Operations = append(item.Operations, c.operation(d, path, o, shared))
 	}

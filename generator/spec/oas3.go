@@ -121,11 +121,7 @@ func securityScheme3(name string, s *v3high.SecurityScheme, node *ynode, pos dia
 }
 
 // lowOp3 is one method of an OpenAPI 3 path item.
-type lowOp3 struct {
-	method    string
-	key, node *ynode
-	high      *v3high.Operation
-}
+type lowOp3 = methodOp[v3high.Operation]
 
 func (c *converter) pathItem3(d *Document, path string, key *ynode, hi *v3high.PathItem, li *v3low.PathItem) *PathItem {
 	item := &PathItem{Path: path, Pos: c.posOf(key)}
@@ -148,22 +144,7 @@ func (c *converter) pathItem3(d *Document, path string, key *ynode, hi *v3high.P
 		{"PATCH", li.Patch.KeyNode, li.Patch.ValueNode, hi.Patch},
 		{"TRACE", li.Trace.KeyNode, li.Trace.ValueNode, hi.Trace},
 	}
-	ops = slices.DeleteFunc(ops, func(o lowOp3) bool {
-		if o.high != nil && !nodeIsMap(o.node) {
-			c.ds.Warnf(c.posOf(o.node), "operation %s %s is not an object; ignored", o.method, path)
-			return true
-		}
-		return o.high == nil
-	})
-	slices.SortStableFunc(ops, func(a, b lowOp3) int {
-		switch {
-		case nodeBefore(a.key, b.key):
-			return -1
-		case nodeBefore(b.key, a.key):
-			return 1
-		}
-		return 0
-	})
+	ops = presentOps(c, path, ops)
 	for _, o := range ops {
 		item.Operations = append(item.Operations, c.operation3(path, o, shared))
 	}
