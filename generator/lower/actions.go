@@ -101,6 +101,10 @@ func (l *lowerer) action(op *spec.Operation, name string) *ir.Action {
 	}
 	l.body(a, op)
 	for _, sp := range op.Parameters {
+		if _, ok := inRank[sp.In]; !ok {
+			l.ds.Errorf(sp.Pos, "parameter %q of %s: \"in\" is %q; want path, query, header, body or formData", sp.Name, op.OperationID, sp.In)
+			continue
+		}
 		a.Op.Params = append(a.Op.Params, l.param(a, op, sp))
 	}
 	l.nameParams(a)
