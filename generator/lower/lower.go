@@ -76,6 +76,9 @@ func Lower(c *spec.Connector, opts Options) (*ir.Package, diag.List) {
 		Description: c.API.Description,
 		BaseURL:     baseURL(c.API),
 	}
+	if c.API.Host == "" {
+		l.ds.Warnf(c.API.Pos, "the definition has no host: DefaultBaseURL is %s and clients need runtime.WithBaseURL", l.pkg.BaseURL)
+	}
 	l.definitions()
 	l.operations()
 	l.unsupported()

@@ -203,3 +203,13 @@ func TestNamesIndependentOfOrder(t *testing.T) {
 		t.Errorf("names = %v", na)
 	}
 }
+
+func TestNoHostWarns(t *testing.T) {
+	pkg, diags := lowerDoc(t, `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}`)
+	if pkg.BaseURL != "https://localhost" {
+		t.Errorf("BaseURL = %q", pkg.BaseURL)
+	}
+	if !strings.Contains(diags, "test.json:1:1: warning: the definition has no host") {
+		t.Errorf("no positioned warning for the missing host:\n%s", diags)
+	}
+}
