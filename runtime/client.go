@@ -168,13 +168,32 @@ func (c *Client) Do(ctx context.Context, op *Operation, args []Arg, out any) (*R
 	if err != nil {
 		return nil, err
 	}
+	resp, _, _, err := c.send(ctx, op, req)
+	if resp == nil {
+		return nil, err
+	}
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
+	if err != nil {
+		return r, err
+	}
+	return r, decode(op, resp, out)
+}
+
+// send is the one request loop of the runtime, used by Do and Poll: it
+// sends req with credentials, middleware and logging, and applies the retry
+// policy. A final 2xx response comes back undecoded with its body open,
+// together with the request sent and the credential values it carried (for
+// redaction). A final non-2xx response comes back closed, with an *Error; a
+// transport failure or an interrupted wait has a nil response unless a
+// response was already received.
+func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.Response, *http.Request, []string, error) {
 	policy := c.retry
 	idempotent := (&Operation{Method: req.method}).Idempotent()
 	canRetry := (idempotent || policy.RetryNonIdempotent) && (req.body == nil || req.body.rewindable())
 	for attempt := 1; ; attempt++ {
 		hreq, err := c.attempt(ctx, op, req)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		secrets := c.redact.values(hreq)
 		logURL := c.redact.url(hreq.URL)
@@ -191,20 +210,19 @@ func (c *Client) Do(ctx context.Context, op *Operation, args []Arg, out any) (*R
 			c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
 				append(attrs, slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))...)
 			if ctx.Err() != nil || !canRetry || attempt > policy.MaxRetries {
-				return nil, fmt.Errorf("%s: %w", op.ID, err)
+				return nil, nil, nil, fmt.Errorf("%s: %w", op.ID, err)
 			}
 			delay := policy.backoff(attempt)
 			c.logRetry(ctx, attrs, delay, slog.String("error", err.Error()))
 			if err := sleep(ctx, delay); err != nil {
-				return nil, fmt.Errorf("%s: waiting to retry: %w", op.ID, err)
+				return nil, nil, nil, fmt.Errorf("%s: waiting to retry: %w", op.ID, err)
 			}
 			continue
 		}
 		c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
 			append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))...)
-		r := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-			return r, decode(op, resp, out)
+			return resp, hreq, secrets, nil
 		}
 		if canRetry && attempt <= policy.MaxRetries && retryableStatus(resp.StatusCode) {
 			delay := policy.backoff(attempt)
@@ -214,14 +232,14 @@ func (c *Client) Do(ctx context.Context, op *Operation, args []Arg, out any) (*R
 				discard(resp.Body)
 				c.logRetry(ctx, attrs, delay, slog.Int("status", resp.StatusCode))
 				if err := sleep(ctx, delay); err != nil {
-					return r, fmt.Errorf("%s: waiting to retry after %s: %w", op.ID, resp.Status, err)
+					return resp, nil, nil, fmt.Errorf("%s: waiting to retry after %s: %w", op.ID, resp.Status, err)
 				}
 				continue
 			}
 			c.log.LogAttrs(ctx, slog.LevelInfo, "connector request not retried: Retry-After exceeds MaxDelay",
 				append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("retry_after", ra))...)
 		}
-		return r, newError(op.ID, resp, secrets)
+		return resp, nil, nil, newError(op.ID, resp, secrets)
 	}
 }
 
