@@ -124,7 +124,17 @@ type Trigger struct {
 	// Setup is the poll request (polling) or the subscribe request (webhook),
 	// lowered like an action.
 	Setup *Action
-	Pos   diag.Pos
+	// Event is the type of one delivered event: for a batch trigger the item
+	// type of the array its 200 body carries; for a webhook the schema of
+	// x-ms-notification-content, else of the subscribe response; otherwise the
+	// 200 body. Nil when the definition gives no schema (events stay raw JSON).
+	Event *TypeRef
+	// Split says how a batch trigger's 200 body becomes events: SplitPath
+	// names the array from the body root (nil: the body is the array). When
+	// Split is false every 200 body is one event.
+	Split     bool
+	SplitPath []string
+	Pos       diag.Pos
 }
 
 // TypeKind is the kind of a TypeRef.

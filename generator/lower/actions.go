@@ -30,6 +30,7 @@ func (l *lowerer) operations() {
 		if op.Trigger != "" {
 			t := l.trigger(op, items[op], name)
 			t.Setup = l.action(op, name)
+			l.event(t, op, items[op])
 			l.pkg.Triggers = append(l.pkg.Triggers, t)
 			continue
 		}
@@ -299,26 +300,37 @@ func (l *lowerer) nameParams(a *ir.Action) {
 
 // result picks the success response that defines the method's result: 200
 // first, then the other 2xx codes in numeric order (protocol §2.11).
-func (l *lowerer) result(a *ir.Action, op *spec.Operation) {
-	var best *spec.Response
-	rank := func(code string) int {
-		n, err := strconv.Atoi(code)
-		if err != nil || n < 200 || n > 299 {
-			return -1
-		}
-		if n == 200 {
-			return 0
-		}
-		return n
+// successRank orders success codes: 200 first, then the other 2xx codes
+// in numeric order; -1 for anything else.
+func successRank(code string) int {
+	n, err := strconv.Atoi(code)
+	if err != nil || n < 200 || n > 299 {
+		return -1
 	}
+	if n == 200 {
+		return 0
+	}
+	return n
+}
+
+// bestResponse is the success response that defines an operation's result:
+// the best-ranked 2xx response with a schema, nil when there is none.
+func bestResponse(op *spec.Operation) *spec.Response {
+	var best *spec.Response
 	for _, r := range op.Responses {
-		if r.Schema == nil || rank(r.Code) < 0 {
+		if r.Schema == nil || successRank(r.Code) < 0 {
 			continue
 		}
-		if best == nil || rank(r.Code) < rank(best.Code) {
+		if best == nil || successRank(r.Code) < successRank(best.Code) {
 			best = r
 		}
 	}
+	return best
+}
+
+func (l *lowerer) result(a *ir.Action, op *spec.Operation) {
+	best := bestResponse(op)
+	rank := successRank
 	produces := op.Produces
 	jsonish := len(produces) == 0 || slices.ContainsFunc(produces, func(p string) bool {
 		return strings.Contains(strings.ToLower(p), "json")

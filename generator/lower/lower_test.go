@@ -213,3 +213,60 @@ func TestNoHostWarns(t *testing.T) {
 		t.Errorf("no positioned warning for the missing host:\n%s", diags)
 	}
 }
+
+const events = `{
+  "swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com",
+  "paths": {
+    "/a": {"get": {"operationId": "BatchArray", "x-ms-trigger": "batch",
+      "responses": {"200": {"description": "ok", "schema": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}}}},
+    "/b": {"get": {"operationId": "BatchValue", "x-ms-trigger": "batch",
+      "responses": {"200": {"description": "ok", "schema": {"type": "object", "properties": {
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "value": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}}}}}},
+    "/c": {"get": {"operationId": "BatchOnlyArray", "x-ms-trigger": "batch",
+      "responses": {"200": {"description": "ok", "schema": {"type": "object", "properties": {
+        "count": {"type": "integer"}, "envelopes": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}}}},
+    "/d": {"get": {"operationId": "BatchNoArray", "x-ms-trigger": "batch",
+      "responses": {"200": {"description": "ok", "schema": {"type": "object", "properties": {"a": {"type": "array"}, "b": {"type": "array"}}}}}}},
+    "/e": {"get": {"operationId": "Single", "x-ms-trigger": "single",
+      "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/Item"}}}}},
+    "/hooks": {
+      "x-ms-notification-content": {"schema": {"$ref": "#/definitions/Hook"}},
+      "post": {"operationId": "OnHook", "x-ms-trigger": "single",
+        "parameters": [{"name": "body", "in": "body", "schema": {"type": "object", "properties": {"url": {"type": "string", "x-ms-notification-url": true}}}}],
+        "responses": {"201": {"description": "created", "schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}
+  },
+  "definitions": {
+    "Item": {"type": "object", "properties": {"id": {"type": "string"}}},
+    "Hook": {"type": "object", "properties": {"event": {"type": "string"}}}
+  }
+}`
+
+func TestTriggerEvents(t *testing.T) {
+	pkg, diags := lowerDoc(t, events)
+	want := map[string]struct {
+		event string
+		split bool
+		path  string
+	}{
+		"BatchArray":     {"Item", true, ""},
+		"BatchValue":     {"Item", true, "value"},                                    // "value" wins over other arrays
+		"BatchOnlyArray": {"BatchOnlyArrayResponseEnvelopesItem", true, "envelopes"}, // the single array property
+		"BatchNoArray":   {"BatchNoArrayResponse", false, ""},                        // nothing to split: whole body, with a warning
+		"Single":         {"Item", false, ""},
+		"OnHook":         {"Hook", false, ""}, // x-ms-notification-content, not the subscribe response
+	}
+	for _, tr := range pkg.Triggers {
+		w := want[tr.OperationID]
+		got := ""
+		if tr.Event != nil {
+			got = tr.Event.Name
+		}
+		if got != w.event || tr.Split != w.split || strings.Join(tr.SplitPath, ".") != w.path {
+			t.Errorf("%s: event %q split %v path %q; want %q %v %q", tr.OperationID, got, tr.Split, strings.Join(tr.SplitPath, "."), w.event, w.split, w.path)
+		}
+	}
+	if !strings.Contains(diags, "batch trigger BatchNoArray: its response has no array to split") {
+		t.Errorf("no warning for the batch trigger without an array:\n%s", diags)
+	}
+}

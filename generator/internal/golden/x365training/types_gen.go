@@ -350,6 +350,40 @@ type MyCoursesResponseCoursesItem struct {
 	EventEnd runtime.Opt[string] `json:"eventEnd,omitzero"`
 }
 
+// NewCoursePublishedNotificationEvent is declared inline in the connector definition.
+type NewCoursePublishedNotificationEvent struct {
+	// This is the courseid.
+	Courseid runtime.Opt[string] `json:"courseid,omitzero"`
+	// This is the title.
+	Title runtime.Opt[string] `json:"title,omitzero"`
+	// This is the oneline description.
+	Onlinedescription runtime.Opt[string] `json:"onlinedescription,omitzero"`
+	// This is the rating.
+	Rating runtime.Opt[string] `json:"rating,omitzero"`
+	// This is the skill level.
+	Skilllevel runtime.Opt[string] `json:"skilllevel,omitzero"`
+	// This is the thumbnailurl.
+	Thumbnailurl runtime.Opt[string] `json:"thumbnailurl,omitzero"`
+	// This is the abstract.
+	Abstract runtime.Opt[string] `json:"abstract,omitzero"`
+	// This is the price.
+	Price runtime.Opt[string] `json:"price,omitzero"`
+	// This is the intructorid.
+	Intructorid runtime.Opt[string] `json:"intructorid,omitzero"`
+	// This is the intructor name.
+	Intructorname runtime.Opt[string] `json:"intructorname,omitzero"`
+	// This is the courseurl.
+	Courseurl runtime.Opt[string] `json:"courseurl,omitzero"`
+	// This is the is new flag.
+	Isnew runtime.Opt[string] `json:"isnew,omitzero"`
+	// This is the eventend flag.
+	Eventend runtime.Opt[string] `json:"eventend,omitzero"`
+	// This is the eventstart flag.
+	Eventstart runtime.Opt[string] `json:"eventstart,omitzero"`
+	// This is the published date.
+	Publisheddate runtime.Opt[string] `json:"publisheddate,omitzero"`
+}
+
 // NewCoursePublishedNotificationRequest is declared inline in the connector definition.
 type NewCoursePublishedNotificationRequest struct {
 	// This is the targeturl.
@@ -360,6 +394,24 @@ type NewCoursePublishedNotificationRequest struct {
 type NewCourseUserNotificationRequest struct {
 	// This is the targeturl.
 	Targeturl string `json:"targeturl"`
+}
+
+// NewIdeaNotificationEvent is declared inline in the connector definition.
+type NewIdeaNotificationEvent struct {
+	// This is the Idea ID.
+	Ideaid runtime.Opt[string] `json:"ideaid,omitzero"`
+	// This is the Idea Set ID.
+	Ideasetid runtime.Opt[string] `json:"ideasetid,omitzero"`
+	// This is the Details.
+	Details runtime.Opt[string] `json:"details,omitzero"`
+	// This is the Votes.
+	Votes runtime.Opt[string] `json:"votes,omitzero"`
+	// This is the Course ID.
+	Courseid runtime.Opt[string] `json:"courseid,omitzero"`
+	// Title
+	//
+	// This is the Idea Title.
+	Idea runtime.Opt[string] `json:"idea,omitzero"`
 }
 
 // NewIdeaNotificationRequest is declared inline in the connector definition.
