@@ -270,3 +270,29 @@ func TestTriggerEvents(t *testing.T) {
 		t.Errorf("no warning for the batch trigger without an array:\n%s", diags)
 	}
 }
+
+// TestTriggerDataPath: the pollingtrigger policy's triggerDataPath names the
+// array of a batch trigger, ahead of the generic rule ("value" here).
+func TestTriggerDataPath(t *testing.T) {
+	doc, ds := spec.Load("api.json", []byte(`{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "h",
+	  "paths": {"/trigger/items": {"get": {"operationId": "OnNew", "x-ms-trigger": "batch",
+	    "responses": {"200": {"description": "ok", "schema": {"type": "object", "properties": {
+	      "value": {"type": "array", "items": {"type": "string"}},
+	      "data": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}}}}}}}}`))
+	if doc == nil {
+		t.Fatal(ds)
+	}
+	props, ds := spec.LoadProperties("props.json", []byte(`{"properties": {"policyTemplateInstances": [
+	  {"templateId": "pollingtrigger", "title": "p", "parameters": {
+	    "x-ms-apimTemplate-operationName": ["OnNew"],
+	    "x-ms-apimTemplateParameter.triggerConfig": {"since": "@{triggerBody().data.items[0].id}"},
+	    "x-ms-apimTemplateParameter.triggerDataPath": "@triggerBody().data.items"}}]}}`))
+	if props == nil {
+		t.Fatal(ds)
+	}
+	pkg, _ := lower.Lower(&spec.Connector{Name: "x", API: doc, Properties: props}, lower.Options{})
+	tr := pkg.Triggers[0]
+	if !tr.Split || strings.Join(tr.SplitPath, ".") != "data.items" || tr.Event == nil || tr.Event.Name != "OnNewResponseDataItemsItem" {
+		t.Errorf("split %v path %v event %+v; want data.items and the item struct", tr.Split, tr.SplitPath, tr.Event)
+	}
+}
