@@ -9,6 +9,11 @@
 // the request through middleware with retries, logs it with log/slog
 // without secrets, and decodes the response.
 //
+// For polling triggers, [Client.Poll] performs one poll of the platform's
+// protocol (202 = nothing new, 200 = events, Location = the next poll URL,
+// Retry-After) through the same request path, and [NextPollDelay] applies
+// the platform's timing rules.
+//
 // # Stability
 //
 // Everything exported here is API for generated code and is kept stable
