@@ -1,0 +1,456 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"time"
+)
+
+// Durable polling runner.
+//
+// [Client.RunPolling] drives a polling trigger with [Client.Poll] and
+// keeps its state in a [TriggerStore] so that no event is skipped across
+// restarts or when several replicas share the store.
+//
+// State. The subscription's Cursor is the JSON object {"next": "<url>"}
+// holding the URL of the next poll (an empty cursor or empty "next" means
+// the first poll, built from PollConfig.Operation and Args). The
+// subscription is created with Kind "polling" when it does not exist.
+//
+// Loop. Each round:
+//
+//  1. takes or renews the subscription's lease (PollConfig.Owner,
+//     LeaseTTL); while another owner holds it the runner neither polls
+//     nor delivers, and tries again after min(Interval, LeaseTTL/2);
+//  2. delivers the inbox (see Delivery);
+//  3. when the next poll is due, polls the stored "next" URL. On success it
+//     commits the events together with the new cursor {"next":
+//     outcome.Next} in one [TriggerStore.Commit], with the version read in
+//     this round as the expected version. On [ErrConflict] another owner
+//     moved the subscription: the outcome is dropped and the round starts
+//     over from the reloaded subscription. A 202 whose Next equals the
+//     stored URL commits nothing (there is nothing to store). After the
+//     commit the inbox is delivered again;
+//  4. waits until the next poll is due or the inbox head becomes due,
+//     whichever is first. The next poll is due after
+//     NextPollDelay(outcome, Interval); only when that is the interval
+//     itself (no Retry-After won) a random jitter of up to
+//     Jitter·Interval is added, so a server "Retry-After: 0" after a 200
+//     polls again at once.
+//
+// Poll errors never touch the cursor: the stored URL is polled again.
+// The wait is NextPollDelay (so a Retry-After on a 408/429/5xx is
+// honoured) plus jitter, raised to the Backoff delay for the number of
+// consecutive failed polls. Retryable failures (408, 429, 5xx, transport
+// errors) are logged at Warn, every other error (4xx, undecodable body,
+// bad Location) at Error; the runner keeps polling in both cases.
+//
+// Delivery. Inbox events are delivered in Seq order, one at a time. An
+// event whose NextAttempt is in the future blocks the ones behind it, so
+// order is preserved. Success acknowledges the event ([TriggerStore.Ack]).
+// A handler error records the failure ([TriggerStore.Retry]) with the next
+// attempt after Backoff's delay for that attempt number; the same event is
+// retried, nothing behind it is delivered meanwhile. When the handler has
+// failed MaxAttempts times the event is moved to the dead letters
+// ([TriggerStore.Bury]) with the last error as LastError, and delivery
+// goes on with the next event. A handler panic counts as a failed attempt.
+// A handler error while ctx is being
+// cancelled is not counted as an attempt. The lease is renewed before
+// every handler call; when it is lost, delivery stops.
+//
+// Guarantees. Events are committed with the cursor before any delivery:
+// a crash between the poll and the delivery leaves them in the inbox and
+// they are delivered after the restart, never skipped. A crash after a
+// handler succeeded but before its Ack delivers that one event again
+// (at-least-once; duplicates are at most the event in flight).
+//
+// Store errors (other than a missing subscription) are logged and the
+// round is retried after a Backoff delay; a subscription deleted while the
+// runner works on it ends RunPolling with an error wrapping [ErrNotFound].
+
+// Handler receives one event. Returning an error retries the same event
+// later (never skipping it) until PollConfig.MaxAttempts is reached.
+// ctx is cancelled when RunPolling's context ends.
+type Handler func(ctx context.Context, ev Event) error
+
+// Event is one polled event handed to a [Handler].
+type Event struct {
+	Subscription string          // subscription ID
+	Seq          int64           // inbox sequence number (unique, increasing)
+	Payload      json.RawMessage // the event as split from the poll response
+	Attempt      int             // 1 for the first delivery, 2 for the first retry, ...
+}
+
+// PollConfig configures [Client.RunPolling]. Zero values take the
+// documented defaults.
+type PollConfig struct {
+	Subscription string // TriggerStore subscription id (created with Kind "polling" if absent)
+	Operation    *Operation
+	Args         []Arg
+	Split        SplitRule
+	Interval     time.Duration // default 1 minute
+	// Jitter is the fraction (0..1) of Interval added at random to a wait
+	// of one interval (default 0.1; negative: no jitter; above 1: 1).
+	Jitter      float64
+	MaxAttempts int           // handler attempts before the event is buried as a dead letter (default 10)
+	Backoff     RetryPolicy   // handler retry delays (zero value: 1s base, 1m max); only BaseDelay and MaxDelay are used
+	Owner       string        // lease owner (default: hostname+pid)
+	LeaseTTL    time.Duration // how long a lease lasts without renewal (default 30s)
+}
+
+// PollCursor is the JSON form of a polling subscription's cursor.
+type PollCursor struct {
+	Next string `json:"next"`
+}
+
+// setupError is a problem with the stored subscription that retrying
+// cannot fix.
+type setupError struct{ error }
+
+func (e setupError) Unwrap() error { return e.error }
+
+// errLeaseLost stops delivery when another owner took the lease.
+var errLeaseLost = errors.New("lease lost")
+
+// pendingBatch is how many inbox events are read at a time.
+const pendingBatch = 64
+
+// RunPolling polls and delivers until ctx ends (returns ctx.Err()) or a
+// non-retryable setup error occurs (invalid config, a subscription of
+// another kind or with an unreadable cursor, a subscription deleted while
+// running). See the notes above Handler for the exact semantics. On return
+// the lease is released.
+func (c *Client) RunPolling(ctx context.Context, store TriggerStore, cfg PollConfig, h Handler) error {
+	r, err := newPollRunner(c, store, cfg, h)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = store.Unlease(uctx, r.cfg.Subscription, r.cfg.Owner)
+	}()
+	return r.run(ctx)
+}
+
+type pollRunner struct {
+	c     *Client
+	store TriggerStore
+	cfg   PollConfig
+	h     Handler
+	log   *slog.Logger
+}
+
+func newPollRunner(c *Client, store TriggerStore, cfg PollConfig, h Handler) (*pollRunner, error) {
+	switch {
+	case store == nil:
+		return nil, errors.New("runtime: RunPolling: nil store")
+	case h == nil:
+		return nil, errors.New("runtime: RunPolling: nil handler")
+	case cfg.Operation == nil:
+		return nil, errors.New("runtime: RunPolling: nil operation")
+	case cfg.Subscription == "":
+		return nil, errors.New("runtime: RunPolling: empty subscription id")
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Minute
+	}
+	switch {
+	case cfg.Jitter == 0:
+		cfg.Jitter = 0.1
+	case cfg.Jitter < 0:
+		cfg.Jitter = 0
+	case cfg.Jitter > 1:
+		cfg.Jitter = 1
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 10
+	}
+	if cfg.Backoff.BaseDelay <= 0 {
+		cfg.Backoff.BaseDelay = time.Second
+		if cfg.Backoff.MaxDelay <= 0 {
+			cfg.Backoff.MaxDelay = time.Minute
+		}
+	}
+	if cfg.Owner == "" {
+		host, _ := os.Hostname()
+		cfg.Owner = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = 30 * time.Second
+	}
+	lg := c.log.With("subscription", cfg.Subscription, "operation", cfg.Operation.ID)
+	return &pollRunner{c: c, store: store, cfg: cfg, h: h, log: lg}, nil
+}
+
+// load returns the subscription and its next poll URL, creating the
+// subscription when absent.
+func (r *pollRunner) load(ctx context.Context) (Subscription, string, error) {
+	for {
+		s, err := r.store.Subscription(ctx, r.cfg.Subscription)
+		if errors.Is(err, ErrNotFound) {
+			s = Subscription{ID: r.cfg.Subscription, Operation: r.cfg.Operation.ID, Kind: "polling"}
+			if _, err = r.store.SaveSubscription(ctx, s); err == nil || errors.Is(err, ErrConflict) {
+				continue // created (by us or a concurrent owner): read it back
+			}
+		}
+		if err != nil {
+			return s, "", err
+		}
+		if s.Kind != "" && s.Kind != "polling" {
+			return s, "", setupError{fmt.Errorf("runtime: RunPolling: subscription %q is of kind %q, not polling", s.ID, s.Kind)}
+		}
+		var cur PollCursor
+		if len(s.Cursor) > 0 {
+			if err := json.Unmarshal(s.Cursor, &cur); err != nil {
+				return s, "", setupError{fmt.Errorf("runtime: RunPolling: subscription %q: cursor: %w", s.ID, err)}
+			}
+		}
+		return s, cur.Next, nil
+	}
+}
+
+func (r *pollRunner) run(ctx context.Context) error {
+	var (
+		nextPoll   time.Time // zero: poll now
+		pollFails  int       // consecutive failed polls
+		storeFails int       // consecutive store errors
+	)
+	// storeErr logs a store error and waits; it returns non-nil to end.
+	storeErr := func(what string, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("runtime: RunPolling: %s: %w", what, err)
+		}
+		storeFails++
+		r.log.WarnContext(ctx, "polling: store error", "op", what, "error", err)
+		return sleep(ctx, r.cfg.Backoff.backoff(storeFails))
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sub, next, err := r.load(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			var se setupError
+			if errors.Is(err, ErrNotFound) || errors.As(err, &se) {
+				return err // deleted, wrong kind or bad cursor
+			}
+			if err := storeErr("load subscription", err); err != nil {
+				return err
+			}
+			continue
+		}
+		ok, err := r.store.Lease(ctx, sub.ID, r.cfg.Owner, r.cfg.LeaseTTL)
+		if err != nil {
+			if err := storeErr("lease", err); err != nil {
+				return err
+			}
+			continue
+		}
+		if !ok {
+			if err := sleep(ctx, r.jittered(min(r.cfg.Interval, r.cfg.LeaseTTL/2))); err != nil {
+				return err
+			}
+			continue
+		}
+
+		headDue, err := r.deliver(ctx)
+		if err != nil {
+			if errors.Is(err, errLeaseLost) {
+				continue
+			}
+			if err := storeErr("deliver", err); err != nil {
+				return err
+			}
+			continue
+		}
+
+		if !time.Now().Before(nextPoll) {
+			o, perr := r.c.Poll(ctx, r.cfg.Operation, r.cfg.Args, next, r.cfg.Split)
+			if perr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				pollFails++
+				d := max(r.pollDelay(o), r.cfg.Backoff.backoff(pollFails))
+				r.logPollError(ctx, perr, d)
+				nextPoll = time.Now().Add(d)
+			} else {
+				pollFails = 0
+				if o.Fired || o.Next != next {
+					cur, _ := json.Marshal(PollCursor{Next: o.Next})
+					evs := make([][]byte, len(o.Events))
+					for i, e := range o.Events {
+						evs[i] = e
+					}
+					if _, err := r.store.Commit(ctx, sub.ID, sub.Version, cur, evs); err != nil {
+						if errors.Is(err, ErrConflict) {
+							r.log.InfoContext(ctx, "polling: subscription moved by another owner; reloading")
+							continue
+						}
+						if err := storeErr("commit", err); err != nil {
+							return err
+						}
+						continue
+					}
+				}
+				nextPoll = time.Now().Add(r.pollDelay(o))
+				if len(o.Events) > 0 {
+					headDue, err = r.deliver(ctx)
+					if err != nil {
+						if errors.Is(err, errLeaseLost) {
+							continue
+						}
+						if err := storeErr("deliver", err); err != nil {
+							return err
+						}
+						continue
+					}
+				}
+			}
+		}
+		storeFails = 0
+
+		wake := nextPoll
+		if !headDue.IsZero() && headDue.Before(wake) {
+			wake = headDue
+		}
+		if err := sleep(ctx, time.Until(wake)); err != nil {
+			return err
+		}
+	}
+}
+
+// pollDelay is NextPollDelay plus jitter when the interval applies.
+func (r *pollRunner) pollDelay(o PollOutcome) time.Duration {
+	d := NextPollDelay(o, r.cfg.Interval)
+	if d == r.cfg.Interval {
+		d = r.jittered(d)
+	}
+	return d
+}
+
+// jittered adds up to Jitter·d to d.
+func (r *pollRunner) jittered(d time.Duration) time.Duration {
+	j := time.Duration(float64(d) * r.cfg.Jitter)
+	if j <= 0 {
+		return d
+	}
+	return d + rand.N(j+1)
+}
+
+func (r *pollRunner) logPollError(ctx context.Context, err error, wait time.Duration) {
+	retryable := false
+	var e *Error
+	var ne net.Error
+	switch {
+	case errors.As(err, &e):
+		retryable = retryableStatus(e.StatusCode)
+	case errors.As(err, &ne):
+		retryable = true
+	}
+	lvl := slog.LevelError
+	if retryable {
+		lvl = slog.LevelWarn
+	}
+	r.log.Log(ctx, lvl, "polling: poll failed; keeping cursor", "error", err, "retry_in", wait)
+}
+
+// deliver hands due inbox events to the handler in Seq order. It returns
+// the NextAttempt of a blocking head event (zero when the inbox was
+// emptied).
+func (r *pollRunner) deliver(ctx context.Context) (time.Time, error) {
+	id := r.cfg.Subscription
+	for {
+		evs, err := r.store.Pending(ctx, id, pendingBatch)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if len(evs) == 0 {
+			return time.Time{}, nil
+		}
+		for _, ev := range evs {
+			if time.Now().Before(ev.NextAttempt) {
+				return ev.NextAttempt, nil
+			}
+			if ev.Attempts >= r.cfg.MaxAttempts {
+				// Failed attempts recorded but not buried (crash in between).
+				if err := r.bury(ctx, ev); err != nil {
+					return time.Time{}, err
+				}
+				continue
+			}
+			ok, err := r.store.Lease(ctx, id, r.cfg.Owner, r.cfg.LeaseTTL)
+			if err != nil {
+				return time.Time{}, err
+			}
+			if !ok {
+				return time.Time{}, errLeaseLost
+			}
+			herr := r.call(ctx, ev)
+			if herr == nil {
+				if err := r.store.Ack(ctx, id, ev.Seq); err != nil {
+					return time.Time{}, gone(err)
+				}
+				continue
+			}
+			if ctx.Err() != nil {
+				return time.Time{}, ctx.Err() // cancelled: not a failed attempt
+			}
+			attempts := ev.Attempts + 1
+			at := time.Time{}
+			if attempts < r.cfg.MaxAttempts {
+				at = time.Now().Add(r.cfg.Backoff.backoff(attempts))
+			}
+			if err := r.store.Retry(ctx, id, ev.Seq, herr.Error(), at); err != nil {
+				return time.Time{}, gone(err)
+			}
+			if attempts < r.cfg.MaxAttempts {
+				r.log.WarnContext(ctx, "polling: handler failed; will retry", "seq", ev.Seq, "attempt", attempts, "error", herr)
+				return at, nil
+			}
+			ev.Attempts = attempts
+			if err := r.bury(ctx, ev); err != nil {
+				return time.Time{}, gone(err)
+			}
+		}
+	}
+}
+
+// gone maps ErrNotFound from an event operation (the event was handled by
+// another owner meanwhile, or the subscription was deleted) to
+// errLeaseLost, so the round starts over from the reloaded subscription.
+func gone(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return errLeaseLost
+	}
+	return err
+}
+
+// call runs the handler, turning a panic into an error.
+func (r *pollRunner) call(ctx context.Context, ev InboxEvent) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panic: %v", p)
+		}
+	}()
+	return r.h(ctx, Event{Subscription: ev.Subscription, Seq: ev.Seq, Payload: json.RawMessage(ev.Payload), Attempt: ev.Attempts + 1})
+}
+
+func (r *pollRunner) bury(ctx context.Context, ev InboxEvent) error {
+	reason := fmt.Sprintf("handler failed %d times", ev.Attempts)
+	r.log.ErrorContext(ctx, "polling: event buried", "seq", ev.Seq, "attempts", ev.Attempts)
+	return r.store.Bury(ctx, r.cfg.Subscription, ev.Seq, reason)
+}
