@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"os"
 	"time"
 )
 
@@ -75,8 +74,10 @@ import (
 // runner works on it ends RunPolling with an error wrapping [ErrNotFound].
 
 // Handler receives one event. Returning an error retries the same event
-// later (never skipping it) until PollConfig.MaxAttempts is reached.
-// ctx is cancelled when RunPolling's context ends.
+// later (never skipping it) until PollConfig.MaxAttempts (or
+// DeliveryConfig.MaxAttempts) is reached. ctx is cancelled when the
+// context of RunPolling or RunWebhook ends. Both use the same inbox
+// delivery (deliver.go) with the semantics described under "Delivery".
 type Handler func(ctx context.Context, ev Event) error
 
 // Event is one polled event handed to a [Handler].
@@ -104,6 +105,18 @@ type PollConfig struct {
 	LeaseTTL    time.Duration // how long a lease lasts without renewal (default 30s)
 }
 
+// delivery returns the delivery part of cfg.
+func (cfg PollConfig) delivery() DeliveryConfig {
+	return DeliveryConfig{
+		Subscription: cfg.Subscription,
+		MaxAttempts:  cfg.MaxAttempts,
+		Backoff:      cfg.Backoff,
+		Owner:        cfg.Owner,
+		LeaseTTL:     cfg.LeaseTTL,
+		Interval:     cfg.Interval,
+	}
+}
+
 // PollCursor is the JSON form of a polling subscription's cursor.
 type PollCursor struct {
 	Next string `json:"next"`
@@ -114,12 +127,6 @@ type PollCursor struct {
 type setupError struct{ error }
 
 func (e setupError) Unwrap() error { return e.error }
-
-// errLeaseLost stops delivery when another owner took the lease.
-var errLeaseLost = errors.New("lease lost")
-
-// pendingBatch is how many inbox events are read at a time.
-const pendingBatch = 64
 
 // RunPolling polls and delivers until ctx ends (returns ctx.Err()) or a
 // non-retryable setup error occurs (invalid config, a subscription of
@@ -145,6 +152,7 @@ type pollRunner struct {
 	cfg   PollConfig
 	h     Handler
 	log   *slog.Logger
+	d     *deliverer
 }
 
 func newPollRunner(c *Client, store TriggerStore, cfg PollConfig, h Handler) (*pollRunner, error) {
@@ -169,24 +177,11 @@ func newPollRunner(c *Client, store TriggerStore, cfg PollConfig, h Handler) (*p
 	case cfg.Jitter > 1:
 		cfg.Jitter = 1
 	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 10
-	}
-	if cfg.Backoff.BaseDelay <= 0 {
-		cfg.Backoff.BaseDelay = time.Second
-		if cfg.Backoff.MaxDelay <= 0 {
-			cfg.Backoff.MaxDelay = time.Minute
-		}
-	}
-	if cfg.Owner == "" {
-		host, _ := os.Hostname()
-		cfg.Owner = fmt.Sprintf("%s-%d", host, os.Getpid())
-	}
-	if cfg.LeaseTTL <= 0 {
-		cfg.LeaseTTL = 30 * time.Second
-	}
+	dc := cfg.delivery().withDefaults()
+	cfg.MaxAttempts, cfg.Backoff, cfg.Owner, cfg.LeaseTTL = dc.MaxAttempts, dc.Backoff, dc.Owner, dc.LeaseTTL
 	lg := c.log.With("subscription", cfg.Subscription, "operation", cfg.Operation.ID)
-	return &pollRunner{c: c, store: store, cfg: cfg, h: h, log: lg}, nil
+	d := &deliverer{store: store, cfg: dc, h: h, log: lg, kind: "polling"}
+	return &pollRunner{c: c, store: store, cfg: cfg, h: h, log: lg, d: d}, nil
 }
 
 // load returns the subscription and its next poll URL, creating the
@@ -266,7 +261,7 @@ func (r *pollRunner) run(ctx context.Context) error {
 			continue
 		}
 
-		headDue, err := r.deliver(ctx)
+		headDue, err := r.d.deliver(ctx)
 		if err != nil {
 			if errors.Is(err, errLeaseLost) {
 				continue
@@ -308,7 +303,7 @@ func (r *pollRunner) run(ctx context.Context) error {
 				}
 				nextPoll = time.Now().Add(r.pollDelay(o))
 				if len(o.Events) > 0 {
-					headDue, err = r.deliver(ctx)
+					headDue, err = r.d.deliver(ctx)
 					if err != nil {
 						if errors.Is(err, errLeaseLost) {
 							continue
@@ -368,67 +363,6 @@ func (r *pollRunner) logPollError(ctx context.Context, err error, wait time.Dura
 	r.log.Log(ctx, lvl, "polling: poll failed; keeping cursor", "error", err, "retry_in", wait)
 }
 
-// deliver hands due inbox events to the handler in Seq order. It returns
-// the NextAttempt of a blocking head event (zero when the inbox was
-// emptied).
-func (r *pollRunner) deliver(ctx context.Context) (time.Time, error) {
-	id := r.cfg.Subscription
-	for {
-		evs, err := r.store.Pending(ctx, id, pendingBatch)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if len(evs) == 0 {
-			return time.Time{}, nil
-		}
-		for _, ev := range evs {
-			if time.Now().Before(ev.NextAttempt) {
-				return ev.NextAttempt, nil
-			}
-			if ev.Attempts >= r.cfg.MaxAttempts {
-				// Failed attempts recorded but not buried (crash in between).
-				if err := r.bury(ctx, ev); err != nil {
-					return time.Time{}, err
-				}
-				continue
-			}
-			ok, err := r.store.Lease(ctx, id, r.cfg.Owner, r.cfg.LeaseTTL)
-			if err != nil {
-				return time.Time{}, err
-			}
-			if !ok {
-				return time.Time{}, errLeaseLost
-			}
-			herr := r.call(ctx, ev)
-			if herr == nil {
-				if err := r.store.Ack(ctx, id, ev.Seq); err != nil {
-					return time.Time{}, gone(err)
-				}
-				continue
-			}
-			if ctx.Err() != nil {
-				return time.Time{}, ctx.Err() // cancelled: not a failed attempt
-			}
-			attempts := ev.Attempts + 1
-			at := time.Time{}
-			if attempts < r.cfg.MaxAttempts {
-				at = time.Now().Add(r.cfg.Backoff.backoff(attempts))
-			}
-			if err := r.store.Retry(ctx, id, ev.Seq, herr.Error(), at); err != nil {
-				return time.Time{}, gone(err)
-			}
-			if attempts < r.cfg.MaxAttempts {
-				r.log.WarnContext(ctx, "polling: handler failed; will retry", "seq", ev.Seq, "attempt", attempts, "error", herr)
-				return at, nil
-			}
-			ev.Attempts = attempts
-			if err := r.bury(ctx, ev); err != nil {
-				return time.Time{}, gone(err)
-			}
-		}
-	}
-}
-
 // gone maps ErrNotFound from an event operation (the event was handled by
 // another owner meanwhile, or the subscription was deleted) to
 // errLeaseLost, so the round starts over from the reloaded subscription.
@@ -437,20 +371,4 @@ func gone(err error) error {
 		return errLeaseLost
 	}
 	return err
-}
-
-// call runs the handler, turning a panic into an error.
-func (r *pollRunner) call(ctx context.Context, ev InboxEvent) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("handler panic: %v", p)
-		}
-	}()
-	return r.h(ctx, Event{Subscription: ev.Subscription, Seq: ev.Seq, Payload: json.RawMessage(ev.Payload), Attempt: ev.Attempts + 1})
-}
-
-func (r *pollRunner) bury(ctx context.Context, ev InboxEvent) error {
-	reason := fmt.Sprintf("handler failed %d times", ev.Attempts)
-	r.log.ErrorContext(ctx, "polling: event buried", "seq", ev.Seq, "attempts", ev.Attempts)
-	return r.store.Bury(ctx, r.cfg.Subscription, ev.Seq, reason)
 }

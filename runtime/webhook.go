@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -69,6 +70,10 @@ type Listener struct {
 	base     string // publicBaseURL without trailing slash
 	basePath string // escaped path of base, without trailing slash ("" for the root)
 	maxBody  int64
+
+	// wake: RunWebhook wake-up channels per subscription id (see notify).
+	wakeMu sync.Mutex
+	wake   map[string]map[chan struct{}]struct{}
 }
 
 // ListenerOption configures a [Listener].
@@ -374,6 +379,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	l.notify(id)
 	// Only now is the event durable: 202 Accepted (UNCONFIRMED code, §4.6).
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -424,5 +430,42 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 		_ = srv.Shutdown(sctx)
 		<-errc
 		return ctx.Err()
+	}
+}
+
+// watch registers a wake-up channel for subscription id: notify(id) sends
+// to it without blocking (it has a buffer of 1, so a wake-up arriving
+// while the receiver is busy is kept). cancel unregisters it.
+func (l *Listener) watch(id string) (ch chan struct{}, cancel func()) {
+	ch = make(chan struct{}, 1)
+	l.wakeMu.Lock()
+	defer l.wakeMu.Unlock()
+	if l.wake == nil {
+		l.wake = make(map[string]map[chan struct{}]struct{})
+	}
+	if l.wake[id] == nil {
+		l.wake[id] = make(map[chan struct{}]struct{})
+	}
+	l.wake[id][ch] = struct{}{}
+	return ch, func() {
+		l.wakeMu.Lock()
+		defer l.wakeMu.Unlock()
+		delete(l.wake[id], ch)
+		if len(l.wake[id]) == 0 {
+			delete(l.wake, id)
+		}
+	}
+}
+
+// notify wakes the RunWebhook loops watching subscription id; ServeHTTP
+// calls it after a successful Commit.
+func (l *Listener) notify(id string) {
+	l.wakeMu.Lock()
+	defer l.wakeMu.Unlock()
+	for ch := range l.wake[id] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
