@@ -198,6 +198,14 @@ func (ms *memSub) event(seq int64) (int, error) {
 
 // Ack implements [TriggerStore].
 func (m *MemoryStore) Ack(ctx context.Context, id string, seq int64) error {
+	return m.withEvent(ctx, id, seq, func(ms *memSub, i int) {
+		ms.inbox = slices.Delete(ms.inbox, i, i+1)
+	})
+}
+
+// withEvent runs fn with the store locked on event seq of subscription id
+// (its index in the inbox), or returns the lookup error.
+func (m *MemoryStore) withEvent(ctx context.Context, id string, seq int64, fn func(ms *memSub, i int)) error {
 	if err := m.lock(ctx); err != nil {
 		return err
 	}
@@ -210,52 +218,30 @@ func (m *MemoryStore) Ack(ctx context.Context, id string, seq int64) error {
 	if err != nil {
 		return err
 	}
-	ms.inbox = slices.Delete(ms.inbox, i, i+1)
+	fn(ms, i)
 	return nil
 }
 
 // Retry implements [TriggerStore].
 func (m *MemoryStore) Retry(ctx context.Context, id string, seq int64, lastErr string, at time.Time) error {
-	if err := m.lock(ctx); err != nil {
-		return err
-	}
-	defer m.mu.Unlock()
-	ms, err := m.sub(id)
-	if err != nil {
-		return err
-	}
-	i, err := ms.event(seq)
-	if err != nil {
-		return err
-	}
-	e := &ms.inbox[i]
-	e.Attempts++
-	e.LastError = lastErr
-	e.NextAttempt = at
-	return nil
+	return m.withEvent(ctx, id, seq, func(ms *memSub, i int) {
+		e := &ms.inbox[i]
+		e.Attempts++
+		e.LastError = lastErr
+		e.NextAttempt = at
+	})
 }
 
 // Bury implements [TriggerStore].
 func (m *MemoryStore) Bury(ctx context.Context, id string, seq int64, reason string) error {
-	if err := m.lock(ctx); err != nil {
-		return err
-	}
-	defer m.mu.Unlock()
-	ms, err := m.sub(id)
-	if err != nil {
-		return err
-	}
-	i, err := ms.event(seq)
-	if err != nil {
-		return err
-	}
-	e := ms.inbox[i]
-	ms.inbox = slices.Delete(ms.inbox, i, i+1)
-	d := DeadLetter{Subscription: id, Seq: e.Seq, Payload: e.Payload, Attempts: e.Attempts,
-		LastError: e.LastError, Reason: reason, Buried: m.now()}
-	j, _ := slices.BinarySearchFunc(ms.dead, seq, func(d DeadLetter, seq int64) int { return cmp.Compare(d.Seq, seq) })
-	ms.dead = slices.Insert(ms.dead, j, d)
-	return nil
+	return m.withEvent(ctx, id, seq, func(ms *memSub, i int) {
+		e := ms.inbox[i]
+		ms.inbox = slices.Delete(ms.inbox, i, i+1)
+		d := DeadLetter{Subscription: id, Seq: e.Seq, Payload: e.Payload, Attempts: e.Attempts,
+			LastError: e.LastError, Reason: reason, Buried: m.now()}
+		j, _ := slices.BinarySearchFunc(ms.dead, seq, func(d DeadLetter, seq int64) int { return cmp.Compare(d.Seq, seq) })
+		ms.dead = slices.Insert(ms.dead, j, d)
+	})
 }
 
 // DeadLetters implements [TriggerStore].
