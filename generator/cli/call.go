@@ -61,41 +61,10 @@ func runCall(ctx context.Context, args []string, env *Env) int {
 		}
 	}
 
-	name := *connName
-	if name == "" && *connFile == "" {
-		name = res.Package.Name
-	}
-	var store runtime.Store = runtime.EnvStore{}
-	if *connFile != "" {
-		fstore, err := runtime.OpenFileStore(*connFile)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "connectorgen call: %v\n", err)
-			return ExitFail
-		}
-		store = fstore
-		if name == "" {
-			names := fstore.Names()
-			if len(names) != 1 {
-				fmt.Fprintf(env.Stderr, "connectorgen call: %s holds %d connections; pick one with --connection-name\n", *connFile, len(names))
-				return ExitUsage
-			}
-			name = names[0]
-		}
-	}
-	names := make([]string, len(res.Package.Connection.Params))
-	for i, p := range res.Package.Connection.Params {
-		names[i] = p.Name
-	}
-	vals, err := runtime.LookupConnection(ctx, store, name, names...)
-	if errors.Is(err, runtime.ErrConnectionNotFound) && *connFile == "" {
-		if len(res.Package.Connection.Auth) > 0 {
-			fmt.Fprintf(env.Stderr, "connectorgen call: warning: no credentials for connection %q (use --connection or CONNECTORGEN_%s_<PARAM> variables); calling without them\n", name, strings.ToUpper(name))
-		}
-		vals, err = runtime.Values{}, nil
-	}
+	vals, code, err := lookupConnection(ctx, "call", res.Package, *connFile, *connName, env)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "connectorgen call: %v\n", err)
-		return ExitFail
+		return code
 	}
 
 	opts := []runtime.Option{runtime.WithAuth(Authorizer(res.Package.Connection, vals))}
@@ -246,4 +215,45 @@ func paramNames(op *runtime.Operation) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+// lookupConnection reads the connection values for a command: from the
+// --connection file (its only connection, or --connection-name), else from
+// CONNECTORGEN_<NAME>_<PARAM> variables named after the package. With no
+// values in the environment the command goes on without credentials, with a
+// warning. On error it also returns the exit code to use.
+func lookupConnection(ctx context.Context, cmd string, pkg *ir.Package, connFile, name string, env *Env) (runtime.Values, int, error) {
+	if name == "" && connFile == "" {
+		name = pkg.Name
+	}
+	var store runtime.Store = runtime.EnvStore{}
+	if connFile != "" {
+		fstore, err := runtime.OpenFileStore(connFile)
+		if err != nil {
+			return nil, ExitFail, err
+		}
+		store = fstore
+		if name == "" {
+			names := fstore.Names()
+			if len(names) != 1 {
+				return nil, ExitUsage, fmt.Errorf("%s holds %d connections; pick one with --connection-name", connFile, len(names))
+			}
+			name = names[0]
+		}
+	}
+	names := make([]string, len(pkg.Connection.Params))
+	for i, p := range pkg.Connection.Params {
+		names[i] = p.Name
+	}
+	vals, err := runtime.LookupConnection(ctx, store, name, names...)
+	if errors.Is(err, runtime.ErrConnectionNotFound) && connFile == "" {
+		if len(pkg.Connection.Auth) > 0 {
+			fmt.Fprintf(env.Stderr, "connectorgen %s: warning: no credentials for connection %q (use --connection or CONNECTORGEN_%s_<PARAM> variables); calling without them\n", cmd, name, strings.ToUpper(name))
+		}
+		return runtime.Values{}, 0, nil
+	}
+	if err != nil {
+		return nil, ExitFail, err
+	}
+	return vals, 0, nil
 }

@@ -26,6 +26,7 @@ const usage = `connectorgen generates typed Go clients for Power Platform connec
 Usage:
   connectorgen generate --out DIR [--package NAME] [--check] CONNECTOR...
   connectorgen call [--connection FILE] [--base-url URL] [--param NAME=VALUE]... [--body JSON|@FILE] CONNECTOR OPERATION_ID
+  connectorgen watch [--connection FILE] [--base-url URL] [--param NAME=VALUE]... [--state FILE] [--interval DURATION] [--listen ADDR] [--public-url URL] [--max-events N] CONNECTOR TRIGGER_OPERATION_ID
   connectorgen version
 
 A CONNECTOR is a connector folder (apiDefinition.swagger.json, optional
@@ -68,6 +69,8 @@ func Run(ctx context.Context, args []string, env *Env) int {
 		return runGenerate(ctx, args[1:], env)
 	case "call":
 		return runCall(ctx, args[1:], env)
+	case "watch":
+		return runWatch(ctx, args[1:], env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "connectorgen", version())
 		return ExitOK

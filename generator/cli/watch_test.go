@@ -1,0 +1,230 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connectorgen/connectorgen/generator/cli"
+)
+
+const pollSwagger = `{
+  "swagger": "2.0",
+  "info": {"title": "Watchy", "version": "1.0"},
+  "host": "example.invalid",
+  "basePath": "/",
+  "schemes": ["https"],
+  "paths": {
+    "/trigger/items": {
+      "get": {
+        "operationId": "OnNewItems",
+        "x-ms-trigger": "batch",
+        "responses": {
+          "200": {"description": "ok", "schema": {"type": "object", "properties": {
+            "value": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}},
+          "202": {"description": "nothing yet"}
+        }
+      }
+    },
+    "/items": {
+      "get": {"operationId": "ListItems", "responses": {"200": {"description": "ok"}}}
+    }
+  }
+}`
+
+const hookSwagger = `{
+  "swagger": "2.0",
+  "info": {"title": "Hooky", "version": "1.0"},
+  "host": "example.invalid",
+  "basePath": "/",
+  "schemes": ["https"],
+  "paths": {
+    "/hooks": {
+      "post": {
+        "operationId": "OnEvent",
+        "x-ms-trigger": "single",
+        "parameters": [{"name": "body", "in": "body", "required": true, "schema": {"type": "object",
+          "properties": {"url": {"type": "string", "x-ms-notification-url": true, "x-ms-visibility": "internal"}},
+          "required": ["url"]}}],
+        "responses": {"201": {"description": "created"}}
+      }
+    }
+  }
+}`
+
+// syncBuffer is a goroutine-safe bytes.Buffer.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func writeConnector(t *testing.T, swagger string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "conn")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "apiDefinition.swagger.json"), []byte(swagger), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func runWatch(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errb syncBuffer
+	code = cli.Run(ctx, append([]string{"watch"}, args...), &cli.Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	if ctx.Err() != nil {
+		t.Fatalf("watch did not stop: stderr:\n%s", errb.String())
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestWatchPolling(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		seen []string
+		n    int
+	)
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, r.URL.RequestURI())
+		n++
+		switch {
+		case r.URL.Query().Get("cursor") == "b":
+			w.Header().Set("Location", srv.URL+"/trigger/items?cursor=c")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(200)
+			io.WriteString(w, `{"value":[{"id":3}]}`)
+		case n == 1:
+			w.Header().Set("Location", srv.URL+"/trigger/items?cursor=a")
+			w.WriteHeader(202)
+		default:
+			w.Header().Set("Location", srv.URL+"/trigger/items?cursor=b")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(200)
+			io.WriteString(w, `{"value":[ {"id": 1}, {"id": 2} ]}`)
+		}
+	}))
+	defer srv.Close()
+	conn := writeConnector(t, pollSwagger)
+	state := filepath.Join(t.TempDir(), "state.db")
+
+	stdout, stderr, code := runWatch(t, "--base-url", srv.URL, "--state", state, "--interval", "10ms", "--max-events", "2", conn, "onnewitems")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if stdout != "{\"id\":1}\n{\"id\":2}\n" {
+		t.Fatalf("stdout = %q; stderr:\n%s", stdout, stderr)
+	}
+
+	stdout, stderr, code = runWatch(t, "--base-url", srv.URL, "--state", state, "--interval", "10ms", "--max-events", "1", conn, "OnNewItems")
+	if code != cli.ExitOK {
+		t.Fatalf("restart: exit %d; stderr:\n%s", code, stderr)
+	}
+	if stdout != "{\"id\":3}\n" {
+		t.Fatalf("restart: stdout = %q; stderr:\n%s", stdout, stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(strings.Join(seen, " "), "/trigger/items?cursor=b") {
+		t.Errorf("the restarted watch did not resume from the stored Location; requests: %v", seen)
+	}
+}
+
+func TestWatchNotATrigger(t *testing.T) {
+	conn := writeConnector(t, pollSwagger)
+	_, stderr, code := runWatch(t, "--state", filepath.Join(t.TempDir(), "s.db"), conn, "ListItems")
+	if code != cli.ExitUsage || !strings.Contains(stderr, "OnNewItems") {
+		t.Fatalf("exit %d, want %d listing the triggers; stderr:\n%s", code, cli.ExitUsage, stderr)
+	}
+}
+
+func TestWatchWebhook(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		deleted bool
+		posted  = make(chan error, 1)
+	)
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/hooks":
+			var body struct {
+				URL string `json:"url"`
+			}
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.URL == "" {
+				http.Error(w, "bad body", 400)
+				return
+			}
+			w.Header().Set("Location", srv.URL+"/hooks/42")
+			w.WriteHeader(201)
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				resp, err := http.Post(body.URL, "application/json", strings.NewReader(`{ "n": 1 }`))
+				if err == nil {
+					resp.Body.Close()
+					if resp.StatusCode/100 != 2 {
+						err = &httpStatusError{resp.Status}
+					}
+				}
+				posted <- err
+			}()
+		case r.Method == http.MethodDelete && r.URL.Path == "/hooks/42":
+			mu.Lock()
+			deleted = true
+			mu.Unlock()
+			w.WriteHeader(204)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	conn := writeConnector(t, hookSwagger)
+
+	stdout, stderr, code := runWatch(t, "--base-url", srv.URL, "--state", filepath.Join(t.TempDir(), "s.db"),
+		"--listen", "127.0.0.1:0", "--max-events", "1", conn, "OnEvent")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if stdout != "{\"n\":1}\n" {
+		t.Fatalf("stdout = %q; stderr:\n%s", stdout, stderr)
+	}
+	if err := <-posted; err != nil {
+		t.Errorf("callback POST: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !deleted {
+		t.Errorf("the subscription was not deleted; stderr:\n%s", stderr)
+	}
+}
+
+type httpStatusError struct{ status string }
+
+func (e *httpStatusError) Error() string { return e.status }
