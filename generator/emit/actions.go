@@ -128,6 +128,14 @@ func resultType(t *ir.TypeRef) *jen.Statement {
 }
 
 func methodBody(g *jen.Group, a *ir.Action) {
+	argsExpr := buildArgs(g, a)
+	call := jen.Id("c").Dot("rt").Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id(opVar(a)), argsExpr, outExpr(a))
+	methodResult(g, a, call)
+}
+
+// buildArgs declares args and fills it from the method's parameters; it
+// returns the expression of the argument slice (nil when there are none).
+func buildArgs(g *jen.Group, a *ir.Action) *jen.Statement {
 	n := len(a.Op.Params)
 	argsExpr := jen.Nil()
 	if n > 0 {
@@ -148,7 +156,11 @@ func methodBody(g *jen.Group, a *ir.Action) {
 			})
 		}
 	}
-	call := jen.Id("c").Dot("rt").Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id(opVar(a)), argsExpr, outExpr(a))
+	return argsExpr
+}
+
+// methodResult calls Do and returns the typed result.
+func methodResult(g *jen.Group, a *ir.Action, call *jen.Statement) {
 	if a.Result == nil {
 		g.List(jen.Id("_"), jen.Err()).Op(":=").Add(call)
 		g.Return(jen.Err())

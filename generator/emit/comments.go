@@ -70,8 +70,21 @@ func comment(l string) string {
 type docBuilder struct{ paras [][]string }
 
 func (d *docBuilder) text(s string) *docBuilder {
-	if lines := docLines(s); len(lines) > 0 {
-		d.paras = append(d.paras, lines)
+	lines := docLines(s)
+	// Split into paragraphs; a one-line paragraph without final punctuation
+	// gets a period, or gofmt would turn it into a "# heading".
+	start := 0
+	for i := 0; i <= len(lines); i++ {
+		if i < len(lines) && lines[i] != "" {
+			continue
+		}
+		if para := lines[start:i]; len(para) > 0 {
+			if len(para) == 1 && !strings.ContainsAny(para[0][len(para[0])-1:], ".!?:;,)]}\"'`") {
+				para = []string{para[0] + "."}
+			}
+			d.paras = append(d.paras, para)
+		}
+		start = i + 1
 	}
 	return d
 }

@@ -50,6 +50,7 @@ func Package(p *ir.Package) ([]File, error) {
 		{"connection_gen.go", connection},
 		{"doc_gen.go", doc},
 		{"operations_gen.go", operations},
+		{"triggers_gen.go", triggers},
 		{"types_gen.go", types},
 	}
 	type job struct {

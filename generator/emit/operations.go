@@ -1,6 +1,9 @@
 package emit
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/connectorgen/connectorgen/generator/ir"
@@ -20,11 +23,16 @@ var resultNames = map[ir.ResultKind]string{ir.ResultJSON: "ResultJSON", ir.Resul
 // operations emits one runtime.Operation per action: the data the runtime
 // builds requests from (the same data `connectorgen call` derives at run time).
 func operations(f *jen.File, p *ir.Package) bool {
-	for _, a := range p.Actions {
+	all := append([]*ir.Action(nil), p.Actions...)
+	for _, t := range p.Triggers {
+		all = append(all, t.Setup)
+	}
+	slices.SortFunc(all, func(a, b *ir.Action) int { return cmp.Compare(a.GoName, b.GoName) })
+	for _, a := range all {
 		f.Comment("// " + opVar(a) + " describes the " + a.Op.ID + " operation.")
 		f.Var().Id(opVar(a)).Op("=").Qual(rt, "Operation").Values(opFields(&a.Op)...)
 	}
-	return len(p.Actions) > 0
+	return len(all) > 0
 }
 
 func opFields(op *ir.Op) []jen.Code {

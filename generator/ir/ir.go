@@ -134,7 +134,15 @@ type Trigger struct {
 	// Split is false every 200 body is one event.
 	Split     bool
 	SplitPath []string
-	Pos       diag.Pos
+	// Method names of the typed subscriber: Run (polling: PollX; webhook:
+	// DeliverX), and for webhooks Subscribe and Unsubscribe.
+	RunName, SubscribeName, UnsubscribeName string
+	// NotificationPath is the property path of the x-ms-notification-url
+	// property in the subscribe body (webhooks); BodyIndex the body
+	// parameter's index in Setup.Op.Params (-1 when there is none).
+	NotificationPath []string
+	BodyIndex        int
+	Pos              diag.Pos
 }
 
 // TypeKind is the kind of a TypeRef.

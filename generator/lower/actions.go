@@ -31,6 +31,7 @@ func (l *lowerer) operations() {
 			t := l.trigger(op, items[op], name)
 			t.Setup = l.action(op, name)
 			l.event(t, op, items[op])
+			l.subscriber(t)
 			l.pkg.Triggers = append(l.pkg.Triggers, t)
 			continue
 		}
@@ -57,6 +58,7 @@ func (l *lowerer) trigger(op *spec.Operation, pi *spec.PathItem, name string) *i
 	for _, p := range op.Parameters {
 		if p.In == "body" && hasNotificationURL(p.Schema, map[*spec.Schema]bool{}) {
 			t.Mode = ir.Webhook
+			t.NotificationPath = notificationPath(p.Schema, map[*spec.Schema]bool{})
 		}
 	}
 	return t

@@ -154,3 +154,42 @@ func policyApplies(pi *spec.PolicyInstance, id string) bool {
 	}
 	return true
 }
+
+// subscriber names the typed subscriber's methods and, for webhooks, finds
+// where the callback URL goes in the subscribe body.
+func (l *lowerer) subscriber(t *ir.Trigger) {
+	t.BodyIndex = slices.IndexFunc(t.Setup.Op.Params, func(p *ir.Param) bool { return p.In == "body" })
+	if t.Mode == ir.Polling {
+		t.RunName = l.claim(l.meths, t.Pos, "method", "Poll"+t.GoName)
+		return
+	}
+	t.RunName = l.claim(l.meths, t.Pos, "method", "Deliver"+t.GoName)
+	if t.BodyIndex < 0 || len(t.NotificationPath) == 0 {
+		l.ds.Warnf(t.Pos, "webhook trigger %s has no x-ms-notification-url body property: no Subscribe method is generated (register the callback URL by other means)", t.OperationID)
+		return
+	}
+	t.SubscribeName = l.claim(l.meths, t.Pos, "method", "Subscribe"+t.GoName)
+	t.UnsubscribeName = l.claim(l.meths, t.Pos, "method", "Unsubscribe"+t.GoName)
+}
+
+// notificationPath is the property path to the x-ms-notification-url
+// property of s (depth first, in property order), nil when there is none.
+func notificationPath(s *spec.Schema, seen map[*spec.Schema]bool) []string {
+	if s == nil || seen[s] {
+		return nil
+	}
+	seen[s] = true
+	props, _ := flatten(s)
+	for _, p := range props {
+		if p.Schema == nil {
+			continue
+		}
+		if p.Schema.NotificationURL {
+			return []string{p.Name}
+		}
+		if rest := notificationPath(p.Schema, seen); rest != nil {
+			return append([]string{p.Name}, rest...)
+		}
+	}
+	return nil
+}

@@ -11,7 +11,7 @@ import (
 
 // FindTransactionStatus calls the action "Find transaction status".
 //
-// Find a particular airtime transaction's status
+// Find a particular airtime transaction's status.
 //
 //	GET /query/transaction/find
 //
@@ -31,7 +31,7 @@ func (c *Client) FindTransactionStatus(ctx context.Context, username string, tra
 
 // SendAirtime calls the action "Send Airtime".
 //
-// Send airtime to multiple recipients
+// Send airtime to multiple recipients.
 //
 //	POST /version1/airtime/send
 func (c *Client) SendAirtime(ctx context.Context, body SendAirtimeRequest) (*SendAirtimeResponse, error) {

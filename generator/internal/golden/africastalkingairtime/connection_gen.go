@@ -14,7 +14,7 @@ import (
 type Connection struct {
 	// APIKey is the connection parameter "api_key" (required).
 	//
-	// API Key: The API Key for this api
+	// API Key: The API Key for this api.
 	APIKey runtime.Secret
 }
 

@@ -5,6 +5,21 @@ package africastalkingairtime
 
 import "github.com/connectorgen/connectorgen/runtime"
 
+// opAirtimeStatusNotification describes the AirtimeStatusNotification operation.
+var opAirtimeStatusNotification = runtime.Operation{
+	ID:     "AirtimeStatusNotification",
+	Method: "POST",
+	Path:   "/api/v1/powerapps/{username}/airtime/status/callback",
+	Params: []runtime.Param{
+		{Name: "username", In: runtime.InPath, Required: true},
+		{Name: "Content-Type", In: runtime.InHeader, Required: true, Default: "application/json", HasDefault: true, Internal: true},
+		{Name: "body", In: runtime.InBody, Required: true, Internal: true},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	Result:      runtime.ResultJSON,
+}
+
 // opFindTransactionStatus describes the FindTransactionStatus operation.
 var opFindTransactionStatus = runtime.Operation{
 	ID:     "FindTransactionStatus",

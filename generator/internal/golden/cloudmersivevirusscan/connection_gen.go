@@ -14,7 +14,7 @@ import (
 type Connection struct {
 	// APIKey is the connection parameter "api_key" (required).
 	//
-	// API Key (from https://cloudmersive.com): The Api Key for this API
+	// API Key (from https://cloudmersive.com): The Api Key for this API.
 	APIKey runtime.Secret
 }
 

@@ -5,33 +5,33 @@ package cloudmersivevirusscan
 
 import "github.com/connectorgen/connectorgen/runtime"
 
-// VirusFound: Virus positively identified
+// VirusFound: Virus positively identified.
 type VirusFound struct {
-	// Name of the file containing the virus
+	// Name of the file containing the virus.
 	FileName runtime.Opt[string] `json:"FileName,omitzero"`
-	// Name of the virus that was found
+	// Name of the virus that was found.
 	VirusName runtime.Opt[string] `json:"VirusName,omitzero"`
 }
 
-// VirusScanResult: Result of running a virus scan
+// VirusScanResult: Result of running a virus scan.
 type VirusScanResult struct {
-	// True if the scan contained no viruses, false otherwise
+	// True if the scan contained no viruses, false otherwise.
 	CleanResult runtime.Opt[bool] `json:"CleanResult,omitzero"`
-	// Array of viruses found, if any
+	// Array of viruses found, if any.
 	FoundViruses []VirusFound `json:"FoundViruses,omitzero"`
 }
 
-// WebsiteScanRequest: Request to scan a website for malicious content
+// WebsiteScanRequest: Request to scan a website for malicious content.
 type WebsiteScanRequest struct {
-	// URL of the website to scan; should begin with http:// or https://
+	// URL of the website to scan; should begin with http:// or https://.
 	URL runtime.Opt[string] `json:"Url,omitzero"`
 }
 
-// WebsiteScanResult: Result of running a website scan
+// WebsiteScanResult: Result of running a website scan.
 type WebsiteScanResult struct {
-	// True if the scan contained no threats, false otherwise
+	// True if the scan contained no threats, false otherwise.
 	CleanResult runtime.Opt[bool] `json:"CleanResult,omitzero"`
-	// Type of threat returned; can be None, Malware, ForcedDownload or Phishing
+	// Type of threat returned; can be None, Malware, ForcedDownload or Phishing.
 	WebsiteThreatType runtime.Opt[WebsiteScanResultWebsiteThreatType] `json:"WebsiteThreatType,omitzero"`
 }
 

@@ -28,35 +28,35 @@ func (c *Client) DeleteEntityByID(ctx context.Context, entityName string, id str
 // GetEntitiesOptions holds the optional parameters of GetEntities. The zero value
 // sends none of them (parameters with a default send the default).
 type GetEntitiesOptions struct {
-	// Show only the first n items
+	// Show only the first n items.
 	//
 	// Sent as query parameter "$top".
 	Top runtime.Opt[int64]
-	// Skip the first n items
+	// Skip the first n items.
 	//
 	// Sent as query parameter "$skip".
 	Skip runtime.Opt[int64]
-	// Order results
+	// Order results.
 	//
 	// Sent as query parameter "$orderby".
 	Orderby runtime.Opt[string]
-	// Filter items by property values
+	// Filter items by property values.
 	//
-	// # Filter items
+	// Filter items.
 	//
 	// Sent as query parameter "$filter".
 	Filter runtime.Opt[string]
-	// Comma-seperated property names you want to select
+	// Comma-seperated property names you want to select.
 	//
-	// # Select properties
+	// Select properties.
 	//
 	// Sent as query parameter "$select".
 	Select runtime.Opt[string]
-	// Expand related entities
+	// Expand related entities.
 	//
 	// Sent as query parameter "$expand".
 	Expand runtime.Opt[string]
-	// Include count of items
+	// Include count of items.
 	//
 	// Sent as query parameter "$count".
 	Count runtime.Opt[bool]

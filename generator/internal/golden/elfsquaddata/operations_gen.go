@@ -5,6 +5,20 @@ package elfsquaddata
 
 import "github.com/connectorgen/connectorgen/runtime"
 
+// opCreateTrigger describes the create_trigger operation.
+var opCreateTrigger = runtime.Operation{
+	ID:     "create_trigger",
+	Method: "POST",
+	Path:   "/api/2/webhooks/{trigger_name}",
+	Params: []runtime.Param{
+		{Name: "trigger_name", In: runtime.InPath, Required: true},
+		{Name: "webHooksSubscription", In: runtime.InBody},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	Result:      runtime.ResultJSON,
+}
+
 // opDeleteEntityByID describes the delete_entity_by_id operation.
 var opDeleteEntityByID = runtime.Operation{
 	ID:     "delete_entity_by_id",

@@ -46,7 +46,7 @@ func (c *Client) GetFeed(ctx context.Context, endpoint string, feed string) (*Fe
 
 // GetFeeds calls the action "Get feed name list".
 //
-// This operation will return the feeds according to the indicated value in field endpoint name
+// This operation will return the feeds according to the indicated value in field endpoint name.
 //
 //	GET /datasets/{endpoint}/feeds
 //
@@ -107,7 +107,7 @@ func (c *Client) GetODataItems(ctx context.Context, endpoint string, feed string
 // GetOperationalUnitItemOptions holds the optional parameters of GetOperationalUnitItem. The zero value
 // sends none of them (parameters with a default send the default).
 type GetOperationalUnitItemOptions struct {
-	// Comma-separated list of columns to retrieve
+	// Comma-separated list of columns to retrieve.
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -115,7 +115,7 @@ type GetOperationalUnitItemOptions struct {
 
 // GetOperationalUnitItem calls the action "Get Operational Unit by Id".
 //
-// This operation retrieves information about Operational Unit
+// This operation retrieves information about Operational Unit.
 //
 //	GET /OperationalUnit/GetItem
 //
@@ -137,15 +137,15 @@ func (c *Client) GetOperationalUnitItem(ctx context.Context, id string, opts *Ge
 // GetOperationalUnitListOptions holds the optional parameters of GetOperationalUnitList. The zero value
 // sends none of them (parameters with a default send the default).
 type GetOperationalUnitListOptions struct {
-	// Get Operational Unit by Id
+	// Get Operational Unit by Id.
 	//
-	// Use "all" when you get to all Operational Unit
+	// Use "all" when you get to all Operational Unit.
 	//
 	// Sent as query parameter "IdList".
 	IDList runtime.Opt[string]
-	// Use $select
+	// Use $select.
 	//
-	// # Comma-separated list of columns to retrieve
+	// Comma-separated list of columns to retrieve.
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -153,7 +153,7 @@ type GetOperationalUnitListOptions struct {
 
 // GetOperationalUnitList calls the action "Get Operational Unit list".
 //
-// This operation retrieves information about all Operation Unit
+// This operation retrieves information about all Operation Unit.
 //
 //	GET /OperationalUnit/GetList
 func (c *Client) GetOperationalUnitList(ctx context.Context, opts *GetOperationalUnitListOptions) (*GetOperationalUnitList, error) {
@@ -172,9 +172,9 @@ func (c *Client) GetOperationalUnitList(ctx context.Context, opts *GetOperationa
 // GetProductItemOptions holds the optional parameters of GetProductItem. The zero value
 // sends none of them (parameters with a default send the default).
 type GetProductItemOptions struct {
-	// Use $select
+	// Use $select.
 	//
-	// # Comma-separated list of columns to retrieve
+	// Comma-separated list of columns to retrieve.
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -182,7 +182,7 @@ type GetProductItemOptions struct {
 
 // GetProductItem calls the action "Get product by Id".
 //
-// This operation retrieves information about product by Id
+// This operation retrieves information about product by Id.
 //
 //	GET /Product/GetItem
 //
@@ -204,15 +204,15 @@ func (c *Client) GetProductItem(ctx context.Context, id string, opts *GetProduct
 // GetProductListOptions holds the optional parameters of GetProductList. The zero value
 // sends none of them (parameters with a default send the default).
 type GetProductListOptions struct {
-	// Get product list by Id
+	// Get product list by Id.
 	//
 	// Get product list by Id (use "all" when you get to all list )
 	//
 	// Sent as query parameter "IdList".
 	IDList runtime.Opt[string]
-	// Use $select
+	// Use $select.
 	//
-	// # Comma-separated list of columns to retrieve
+	// Comma-separated list of columns to retrieve.
 	//
 	// Sent as query parameter "Select".
 	Select runtime.Opt[string]
@@ -220,7 +220,7 @@ type GetProductListOptions struct {
 
 // GetProductList calls the action "Get product list".
 //
-// This operation retrieves all list product in tenant Emigo
+// This operation retrieves all list product in tenant Emigo.
 //
 //	GET /Product/GetList
 func (c *Client) GetProductList(ctx context.Context, opts *GetProductListOptions) (*GetProductList, error) {
@@ -238,7 +238,7 @@ func (c *Client) GetProductList(ctx context.Context, opts *GetProductListOptions
 
 // GetTable calls the action "Get table metadata (deprecated)".
 //
-// # Get table metadata
+// Get table metadata.
 //
 // The connector marks this operation internal: the platform calls it (for example for dynamic values
 // or subscriptions), users normally do not.
@@ -261,7 +261,7 @@ func (c *Client) GetTable(ctx context.Context, typeValue string, table string) (
 
 // GetTables calls the action "Get table name list by type (deprecated)".
 //
-// This operation will return the tables according to the indicated value in field table type name
+// This operation will return the tables according to the indicated value in field table type name.
 //
 //	GET /datasets/{type}/tables
 //
@@ -293,7 +293,7 @@ func (c *Client) GetTriggerEndpoints(ctx context.Context) (*FeedList, error) {
 
 // GetTypes calls the action "Get table type list (deprecated)".
 //
-// # Get table type list
+// Get table type list.
 //
 // The connector marks this operation internal: the platform calls it (for example for dynamic values
 // or subscriptions), users normally do not.
@@ -309,7 +309,7 @@ func (c *Client) GetTypes(ctx context.Context) (*TablesList, error) {
 
 // SendMessageOperationalUnit calls the action "Send a message to the Operational Unit".
 //
-// Action that allows to send a message to Operational Unit
+// Action that allows to send a message to Operational Unit.
 //
 //	POST /OperationalUnit/SendMessage
 func (c *Client) SendMessageOperationalUnit(ctx context.Context, sendMessage SendMessageOperationalUnitRequest) (map[string]any, error) {

@@ -147,6 +147,21 @@ var opGetTypes = runtime.Operation{
 	Result: runtime.ResultJSON,
 }
 
+// opNewODataItem describes the NewODataItem operation.
+var opNewODataItem = runtime.Operation{
+	ID:     "NewODataItem",
+	Method: "POST",
+	Path:   "/trigger/{endpoint}/feeds/{feed}/newItem",
+	Params: []runtime.Param{
+		{Name: "endpoint", In: runtime.InPath, Required: true, DoubleEncode: true},
+		{Name: "feed", In: runtime.InPath, Required: true, DoubleEncode: true},
+		{Name: "Request body of webhook", In: runtime.InBody, Required: true},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	Result:      runtime.ResultJSON,
+}
+
 // opSendMessageOperationalUnit describes the SendMessageOperationalUnit operation.
 var opSendMessageOperationalUnit = runtime.Operation{
 	ID:     "SendMessageOperationalUnit",

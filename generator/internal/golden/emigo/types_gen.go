@@ -9,22 +9,22 @@ import (
 	"github.com/connectorgen/connectorgen/runtime"
 )
 
-// Feed: Represents the feed
+// Feed: Represents the feed.
 type Feed struct {
-	// Feed name
+	// Feed name.
 	Name runtime.Opt[string] `json:"Name,omitzero"`
-	// Feed display name
+	// Feed display name.
 	DisplayName runtime.Opt[string] `json:"DisplayName,omitzero"`
 }
 
-// FeedCapabilitiesMetadata: Metadata feed
+// FeedCapabilitiesMetadata: Metadata feed.
 type FeedCapabilitiesMetadata struct {
 	// Metadana feed (sorting restrictions)
 	SortRestrictions *FeedSortRestrictionsMetadata `json:"sortRestrictions,omitzero"`
 	// Metadana feed (sorting restrictions)
 	FilterRestrictions  *FeedFilterRestrictionsMetadata `json:"filterRestrictions,omitzero"`
 	IsOnlyServerPagable runtime.Opt[bool]               `json:"isOnlyServerPagable,omitzero"`
-	// List of supported filter capabilities
+	// List of supported filter capabilities.
 	FilterFunctionSupport []FeedCapabilitiesMetadataFilterFunctionSupportItem `json:"filterFunctionSupport,omitzero"`
 }
 
@@ -85,29 +85,29 @@ const (
 
 // FeedFilterRestrictionsMetadata: Metadana feed (sorting restrictions)
 type FeedFilterRestrictionsMetadata struct {
-	// Indicates whether this feed has sortable columns
+	// Indicates whether this feed has sortable columns.
 	Filterable runtime.Opt[bool] `json:"filterable,omitzero"`
-	// List of properties by which you cannot filter
+	// List of properties by which you cannot filter.
 	NonFilterableProperties []string `json:"nonFilterableProperties,omitzero"`
-	// List of required properties
+	// List of required properties.
 	RequiredProperties []string `json:"requiredProperties,omitzero"`
 }
 
-// FeedList: Represents a list of feeds
+// FeedList: Represents a list of feeds.
 type FeedList struct {
-	// List of feeds
+	// List of feeds.
 	Value []Feed `json:"value,omitzero"`
 }
 
-// FeedMetadata: Metadata feed
+// FeedMetadata: Metadata feed.
 type FeedMetadata struct {
-	// Feed name
+	// Feed name.
 	Name runtime.Opt[string] `json:"name,omitzero"`
-	// Feed title
+	// Feed title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Feed permission
+	// Feed permission.
 	XMSPermission runtime.Opt[string] `json:"x-ms-permission,omitzero"`
-	// Metadata feed
+	// Metadata feed.
 	XMSCapabilities    *FeedCapabilitiesMetadata `json:"x-ms-capabilities,omitzero"`
 	Schema             map[string]any            `json:"schema,omitzero"`
 	ReferencedEntities map[string]any            `json:"referencedEntities,omitzero"`
@@ -115,15 +115,15 @@ type FeedMetadata struct {
 
 // FeedSortRestrictionsMetadata: Metadana feed (sorting restrictions)
 type FeedSortRestrictionsMetadata struct {
-	// Indicates whether this feed has sortable columns
+	// Indicates whether this feed has sortable columns.
 	Sortable runtime.Opt[bool] `json:"sortable,omitzero"`
-	// List of properties by which you cannot sort
+	// List of properties by which you cannot sort.
 	UnsortableProperties []string `json:"unsortableProperties,omitzero"`
-	// List of properties that support only ascending order
+	// List of properties that support only ascending order.
 	AscendingOnlyProperties []string `json:"ascendingOnlyProperties,omitzero"`
 }
 
-// GetOperationalUnit: Get OperationalUnit
+// GetOperationalUnit: Get OperationalUnit.
 type GetOperationalUnit struct {
 	OpuID                         runtime.Opt[int32]  `json:"OpuId,omitzero"`
 	OpuCode                       runtime.Opt[string] `json:"OpuCode,omitzero"`
@@ -164,13 +164,13 @@ type GetOperationalUnit struct {
 	OpuStatus                     runtime.Opt[string] `json:"OpuStatus,omitzero"`
 }
 
-// GetOperationalUnitList: Get OperationalUnit List
+// GetOperationalUnitList: Get OperationalUnit List.
 type GetOperationalUnitList struct {
-	// Get OperationalUnit List
+	// Get OperationalUnit List.
 	Value []GetOperationalUnit `json:"value,omitzero"`
 }
 
-// GetProduct: Get Product
+// GetProduct: Get Product.
 type GetProduct struct {
 	ProductID             runtime.Opt[int32]   `json:"ProductId,omitzero"`
 	ProductName           runtime.Opt[string]  `json:"ProductName,omitzero"`
@@ -231,34 +231,34 @@ type GetProduct struct {
 	CreatedTime           runtime.Opt[string]  `json:"CreatedTime,omitzero"`
 }
 
-// GetProductList: Get Product List
+// GetProductList: Get Product List.
 type GetProductList struct {
-	// Get Product List
+	// Get Product List.
 	Value []GetProduct `json:"value,omitzero"`
 }
 
-// ItemsList: List of elements
+// ItemsList: List of elements.
 type ItemsList struct {
-	// List of items
+	// List of items.
 	Value []json.RawMessage `json:"value,omitzero"`
 }
 
 // NewODataItemRequest is declared inline in the connector definition.
 type NewODataItemRequest struct {
-	// Configuration of the Trigger
+	// Configuration of the Trigger.
 	Config *NewODataItemRequestConfig `json:"config,omitzero"`
 }
 
-// NewODataItemRequestConfig: Configuration of the Trigger
+// NewODataItemRequestConfig: Configuration of the Trigger.
 type NewODataItemRequestConfig struct {
 	URL string `json:"url"`
 }
 
 // SendMessageOperationalUnitRequest is declared inline in the connector definition.
 type SendMessageOperationalUnitRequest struct {
-	// Operational Unit Id
+	// Operational Unit Id.
 	//
-	// Please enter the OperationalUnit Id
+	// Please enter the OperationalUnit Id.
 	IDOperationalUnit int32 `json:"IdOperationalUnit"`
 	// Body of the message.
 	Message string `json:"Message"`
@@ -270,22 +270,22 @@ type SendMessageRequest struct {
 	Message string `json:"Message"`
 }
 
-// Table: Represents the table
+// Table: Represents the table.
 type Table struct {
-	// Table name
+	// Table name.
 	Name runtime.Opt[string] `json:"Name,omitzero"`
-	// Table display name
+	// Table display name.
 	DisplayName runtime.Opt[string] `json:"DisplayName,omitzero"`
 }
 
-// TableCapabilitiesMetadata: Metadata tabele
+// TableCapabilitiesMetadata: Metadata tabele.
 type TableCapabilitiesMetadata struct {
 	// Metadana table (sorting restrictions)
 	SortRestrictions *TableSortRestrictionsMetadata `json:"sortRestrictions,omitzero"`
 	// Metadana table (sorting restrictions)
 	FilterRestrictions  *TableFilterRestrictionsMetadata `json:"filterRestrictions,omitzero"`
 	IsOnlyServerPagable runtime.Opt[bool]                `json:"isOnlyServerPagable,omitzero"`
-	// List of supported filter capabilities
+	// List of supported filter capabilities.
 	FilterFunctionSupport []TableCapabilitiesMetadataFilterFunctionSupportItem `json:"filterFunctionSupport,omitzero"`
 }
 
@@ -346,23 +346,23 @@ const (
 
 // TableFilterRestrictionsMetadata: Metadana table (sorting restrictions)
 type TableFilterRestrictionsMetadata struct {
-	// Indicates whether this table has sortable columns
+	// Indicates whether this table has sortable columns.
 	Filterable runtime.Opt[bool] `json:"filterable,omitzero"`
-	// List of properties by which you cannot filter
+	// List of properties by which you cannot filter.
 	NonFilterableProperties []string `json:"nonFilterableProperties,omitzero"`
-	// List of required properties
+	// List of required properties.
 	RequiredProperties []string `json:"requiredProperties,omitzero"`
 }
 
-// TableMetadata: Metadata tabele
+// TableMetadata: Metadata tabele.
 type TableMetadata struct {
-	// Table name
+	// Table name.
 	Name runtime.Opt[string] `json:"name,omitzero"`
-	// Table title
+	// Table title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Table permission
+	// Table permission.
 	XMSPermission runtime.Opt[string] `json:"x-ms-permission,omitzero"`
-	// Metadata tabele
+	// Metadata tabele.
 	XMSCapabilities    *TableCapabilitiesMetadata `json:"x-ms-capabilities,omitzero"`
 	Schema             map[string]any             `json:"schema,omitzero"`
 	ReferencedEntities map[string]any             `json:"referencedEntities,omitzero"`
@@ -370,17 +370,17 @@ type TableMetadata struct {
 
 // TableSortRestrictionsMetadata: Metadana table (sorting restrictions)
 type TableSortRestrictionsMetadata struct {
-	// Indicates whether this table has sortable columns
+	// Indicates whether this table has sortable columns.
 	Sortable runtime.Opt[bool] `json:"sortable,omitzero"`
-	// List of properties by which you cannot sort
+	// List of properties by which you cannot sort.
 	UnsortableProperties []string `json:"unsortableProperties,omitzero"`
-	// List of properties that support only ascending order
+	// List of properties that support only ascending order.
 	AscendingOnlyProperties []string `json:"ascendingOnlyProperties,omitzero"`
 }
 
-// TablesList: Represents a list of tables
+// TablesList: Represents a list of tables.
 type TablesList struct {
-	// List of tables
+	// List of tables.
 	Value []Table `json:"value,omitzero"`
 }
 
@@ -396,11 +396,11 @@ type WebhookCreationResponseConfig struct {
 
 // WebhookRequestBody is defined by #/definitions/WebhookRequestBody.
 type WebhookRequestBody struct {
-	// Configuration of the Trigger
+	// Configuration of the Trigger.
 	Config *WebhookRequestBodyConfig `json:"config,omitzero"`
 }
 
-// WebhookRequestBodyConfig: Configuration of the Trigger
+// WebhookRequestBodyConfig: Configuration of the Trigger.
 type WebhookRequestBodyConfig struct {
 	URL string `json:"url"`
 }

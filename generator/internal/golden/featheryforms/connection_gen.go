@@ -14,7 +14,7 @@ import (
 type Connection struct {
 	// APIKey is the connection parameter "api_key" (required).
 	//
-	// Feathery API Key: The Feathery API Key for this api
+	// Feathery API Key: The Feathery API Key for this api.
 	APIKey runtime.Secret
 }
 

@@ -13,19 +13,19 @@ import (
 // CreateFormOptions holds the optional parameters of CreateForm. The zero value
 // sends none of them (parameters with a default send the default).
 type CreateFormOptions struct {
-	// Flows
+	// Flows.
 	//
-	// # Enter the flow id
+	// Enter the flow id.
 	//
 	// Sent as query parameter "flowId".
 	FlowID runtime.Opt[string]
-	// Steps
+	// Steps.
 	//
-	// # Enter the step code
+	// Enter the step code.
 	//
 	// Sent as query parameter "stepCode".
 	StepCode runtime.Opt[string]
-	// Leave empty to assign to default
+	// Leave empty to assign to default.
 	//
 	// Sent as query parameter "assignTo".
 	AssignTo runtime.Opt[string]
@@ -123,23 +123,23 @@ func (c *Client) GetSteps(ctx context.Context, opts *GetStepsOptions) (*StepList
 // UpdateFormOptions holds the optional parameters of UpdateForm. The zero value
 // sends none of them (parameters with a default send the default).
 type UpdateFormOptions struct {
-	// Flows
+	// Flows.
 	//
-	// # Enter the flow id
+	// Enter the flow id.
 	//
 	// Sent as query parameter "flowId".
 	FlowID runtime.Opt[string]
-	// Steps
+	// Steps.
 	//
-	// # Enter the step code
+	// Enter the step code.
 	//
 	// Sent as query parameter "stepCode".
 	StepCode runtime.Opt[string]
-	// Enter the form id
+	// Enter the form id.
 	//
 	// Sent as query parameter "formId".
 	FormID runtime.Opt[string]
-	// Leave empty to assign to default
+	// Leave empty to assign to default.
 	//
 	// Sent as query parameter "assignTo".
 	AssignTo runtime.Opt[string]

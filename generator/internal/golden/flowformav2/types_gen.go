@@ -7,72 +7,72 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // CreatedOrUpdatedForm is defined by #/definitions/CreatedOrUpdatedForm.
 type CreatedOrUpdatedForm struct {
-	// The created form's Id
+	// The created form's Id.
 	FormID int32 `json:"formId"`
-	// The created form's title
+	// The created form's title.
 	FormTitle string `json:"formTitle"`
 }
 
 // Error is defined by #/definitions/Error.
 type Error struct {
-	// Gets or Sets Code
+	// Gets or Sets Code.
 	Code string `json:"code"`
-	// Gets or Sets Message
+	// Gets or Sets Message.
 	Message string `json:"message"`
 }
 
 // Flow is defined by #/definitions/Flow.
 type Flow struct {
-	// Gets or Sets Id
+	// Gets or Sets Id.
 	ID runtime.Opt[int32] `json:"id,omitzero"`
-	// Gets or Sets Title
+	// Gets or Sets Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Gets or Sets Steps
+	// Gets or Sets Steps.
 	Steps []Step `json:"steps,omitzero"`
 }
 
 // FlowListResult is defined by #/definitions/FlowListResult.
 type FlowListResult struct {
-	// Gets or Sets Flows
+	// Gets or Sets Flows.
 	Flows []Flows `json:"flows,omitzero"`
 }
 
 // Flows is defined by #/definitions/Flows.
 type Flows struct {
-	// Gets or Sets Title
+	// Gets or Sets Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
 	Flow  *Flow               `json:"flow,omitzero"`
-	// Gets or Sets FlowId
+	// Gets or Sets FlowId.
 	FlowID runtime.Opt[string] `json:"flowId,omitzero"`
 }
 
 // Question is defined by #/definitions/Question.
 type Question struct {
-	// Gets or Sets Id
+	// Gets or Sets Id.
 	ID runtime.Opt[int32] `json:"id,omitzero"`
-	// Gets or Sets Title
+	// Gets or Sets Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Gets or Sets Type
+	// Gets or Sets Type.
 	Type runtime.Opt[string] `json:"type,omitzero"`
-	// Gets or Sets QuestionCode
+	// Gets or Sets QuestionCode.
 	QuestionCode runtime.Opt[string] `json:"questionCode,omitzero"`
-	// Gets or Sets Questions
+	// Gets or Sets Questions.
 	Questions []SubQuestion `json:"questions,omitzero"`
 }
 
 // Step is defined by #/definitions/Step.
 type Step struct {
-	// Gets or Sets StepCode
+	// Gets or Sets StepCode.
 	StepCode runtime.Opt[string] `json:"stepCode,omitzero"`
-	// Gets or Sets Questions
+	// Gets or Sets Questions.
 	Questions []Question `json:"questions,omitzero"`
-	// Gets or Sets Title
+	// Gets or Sets Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Gets or Sets Id
+	// Gets or Sets Id.
 	ID runtime.Opt[int32] `json:"id,omitzero"`
-	// Gets or Sets Value
+	// Gets or Sets Value.
 	IsParallelGroup runtime.Opt[bool] `json:"isParallelGroup,omitzero"`
-	// Gets or Sets Steps
+	// Gets or Sets Steps.
 	Steps []Step `json:"steps,omitzero"`
 }
 
@@ -83,12 +83,12 @@ type StepListResult struct {
 
 // SubQuestion is defined by #/definitions/SubQuestion.
 type SubQuestion struct {
-	// Gets or Sets Id
+	// Gets or Sets Id.
 	ID runtime.Opt[int32] `json:"id,omitzero"`
-	// Gets or Sets Title
+	// Gets or Sets Title.
 	Title runtime.Opt[string] `json:"title,omitzero"`
-	// Gets or Sets Type
+	// Gets or Sets Type.
 	Type runtime.Opt[string] `json:"type,omitzero"`
-	// Gets or Sets QuestionCode
+	// Gets or Sets QuestionCode.
 	QuestionCode runtime.Opt[string] `json:"questionCode,omitzero"`
 }

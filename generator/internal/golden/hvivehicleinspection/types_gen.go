@@ -7,14 +7,14 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // InspectionPerVehicleRequest is declared inline in the connector definition.
 type InspectionPerVehicleRequest struct {
-	// Email ID
+	// Email ID.
 	MasterEmail string `json:"master_email"`
-	// API KEY
+	// API KEY.
 	Password      string `json:"password"`
 	VehicleNumber string `json:"vehicle_number"`
-	// Example: 2021-10-30
+	// Example: 2021-10-30.
 	StartDate string `json:"start_date"`
-	// Example: 2021-10-30
+	// Example: 2021-10-30.
 	EndDate string `json:"end_date"`
 }
 

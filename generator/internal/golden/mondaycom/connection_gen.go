@@ -14,7 +14,7 @@ import (
 type Connection struct {
 	// Authorization is the connection parameter "Authorization" (required).
 	//
-	// API Key: The API Key for this api
+	// API Key: The API Key for this api.
 	Authorization runtime.Secret
 }
 

@@ -14,7 +14,7 @@ import (
 type Connection struct {
 	// APIKey is the connection parameter "api_key" (required).
 	//
-	// API Key: Your PIPware API key
+	// API Key: Your PIPware API key.
 	APIKey runtime.Secret
 	// Domain is the connection parameter "domain" (required).
 	//

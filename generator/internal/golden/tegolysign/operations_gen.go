@@ -3,7 +3,25 @@
 
 package tegolysign
 
-import "github.com/connectorgen/connectorgen/runtime"
+import (
+	"encoding/json"
+
+	"github.com/connectorgen/connectorgen/runtime"
+)
+
+// opCompletelySigned describes the CompletelySigned operation.
+var opCompletelySigned = runtime.Operation{
+	ID:     "CompletelySigned",
+	Method: "POST",
+	Path:   "/api/webhook/end-trigger",
+	Params: []runtime.Param{
+		{Name: "body", In: runtime.InBody},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	BodyDefault: json.RawMessage("{\"delivery_url\":\"document.callback\"}"),
+	Result:      runtime.ResultJSON,
+}
 
 // opImportPDF describes the ImportPDF operation.
 var opImportPDF = runtime.Operation{

@@ -7,11 +7,11 @@ import "github.com/connectorgen/connectorgen/runtime"
 
 // CompletelySignedEvent is declared inline in the connector definition.
 type CompletelySignedEvent struct {
-	// Name of the PDF document
+	// Name of the PDF document.
 	Name runtime.Opt[string] `json:"name,omitzero"`
-	// The signed PDF document
+	// The signed PDF document.
 	Document runtime.Opt[string] `json:"document,omitzero"`
-	// The certificate for the signed document
+	// The certificate for the signed document.
 	Certificate runtime.Opt[string] `json:"certificate,omitzero"`
 }
 

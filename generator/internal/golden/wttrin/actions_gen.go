@@ -16,7 +16,7 @@ type WeatherGetOptions struct {
 	//
 	// Sent as query parameter "view".
 	View runtime.Opt[WeatherGetView]
-	// Language
+	// Language.
 	//
 	// The language format for any text.
 	//

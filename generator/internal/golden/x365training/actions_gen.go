@@ -49,7 +49,7 @@ func (c *Client) GetCourse(ctx context.Context, id string) (*CourseDetail, error
 // GetInstructorOptions holds the optional parameters of GetInstructor. The zero value
 // sends none of them (parameters with a default send the default).
 type GetInstructorOptions struct {
-	// Instructor ID
+	// Instructor ID.
 	//
 	// The ID of the instructor to retrieve.
 	//
@@ -90,11 +90,11 @@ func (c *Client) GetUserProfile(ctx context.Context) (*UserProfile, error) {
 // ListCoursesOptions holds the optional parameters of ListCourses. The zero value
 // sends none of them (parameters with a default send the default).
 type ListCoursesOptions struct {
-	// List all courses published on or after this date
+	// List all courses published on or after this date.
 	//
 	// Sent as query parameter "PublishedFrom".
 	PublishedFrom runtime.Opt[runtime.DateTime]
-	// List all courses published on or before this date
+	// List all courses published on or before this date.
 	//
 	// Sent as query parameter "PublishedTo".
 	PublishedTo runtime.Opt[runtime.DateTime]
@@ -141,7 +141,7 @@ func (c *Client) ListCourses(ctx context.Context, opts *ListCoursesOptions) (*Co
 // ListIdeasOptions holds the optional parameters of ListIdeas. The zero value
 // sends none of them (parameters with a default send the default).
 type ListIdeasOptions struct {
-	// Used to retrieve additional pages of data after initial page
+	// Used to retrieve additional pages of data after initial page.
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]
@@ -167,7 +167,7 @@ func (c *Client) ListIdeas(ctx context.Context, opts *ListIdeasOptions) (*IdeaSu
 // ListInstructorsOptions holds the optional parameters of ListInstructors. The zero value
 // sends none of them (parameters with a default send the default).
 type ListInstructorsOptions struct {
-	// Used to retrieve additional pages of data after initial page
+	// Used to retrieve additional pages of data after initial page.
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]
@@ -193,7 +193,7 @@ func (c *Client) ListInstructors(ctx context.Context, opts *ListInstructorsOptio
 // ListMyCoursesOptions holds the optional parameters of ListMyCourses. The zero value
 // sends none of them (parameters with a default send the default).
 type ListMyCoursesOptions struct {
-	// Used to retrieve additional pages of data after initial page
+	// Used to retrieve additional pages of data after initial page.
 	//
 	// Sent as query parameter "moreToken".
 	MoreToken runtime.Opt[string]

@@ -95,6 +95,45 @@ var opListMyCourses = runtime.Operation{
 	Result: runtime.ResultJSON,
 }
 
+// opNewCoursePublishedNotification describes the NewCoursePublishedNotification operation.
+var opNewCoursePublishedNotification = runtime.Operation{
+	ID:     "NewCoursePublishedNotification",
+	Method: "POST",
+	Path:   "/NewCoursePublishedNotification",
+	Params: []runtime.Param{
+		{Name: "body", In: runtime.InBody, Required: true},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	Result:      runtime.ResultJSON,
+}
+
+// opNewCourseUserNotification describes the NewCourseUserNotification operation.
+var opNewCourseUserNotification = runtime.Operation{
+	ID:     "NewCourseUserNotification",
+	Method: "POST",
+	Path:   "/NewCourseUserNotification",
+	Params: []runtime.Param{
+		{Name: "body", In: runtime.InBody, Required: true},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	Result:      runtime.ResultJSON,
+}
+
+// opNewIdeaNotification describes the NewIdeaNotification operation.
+var opNewIdeaNotification = runtime.Operation{
+	ID:     "NewIdeaNotification",
+	Method: "POST",
+	Path:   "/NewIdeaNotification",
+	Params: []runtime.Param{
+		{Name: "body", In: runtime.InBody, Required: true},
+	},
+	Body:        runtime.BodyJSON,
+	ContentType: "application/json",
+	Result:      runtime.ResultJSON,
+}
+
 // opSearch describes the Search operation.
 var opSearch = runtime.Operation{
 	ID:     "Search",

@@ -22,7 +22,7 @@ type CourseDetail struct {
 	Rating runtime.Opt[int32] `json:"rating,omitzero"`
 	// This is the publish date.
 	PublishDate runtime.Opt[string] `json:"publishDate,omitzero"`
-	// Short Description
+	// Short Description.
 	//
 	// This is the short course description.
 	OnelineDescription runtime.Opt[string] `json:"onelineDescription,omitzero"`
@@ -38,7 +38,7 @@ type CourseDetail struct {
 	CourseURL runtime.Opt[string] `json:"courseUrl,omitzero"`
 	// This is the image of the instructor.
 	ThumbnailURL runtime.Opt[string] `json:"thumbnailUrl,omitzero"`
-	// This is the skill level for the course
+	// This is the skill level for the course.
 	SkillLevel runtime.Opt[string] `json:"skillLevel,omitzero"`
 	// This indicates a new course.
 	IsNew runtime.Opt[bool] `json:"isNew,omitzero"`
@@ -139,7 +139,7 @@ type CourseSummaryResponseCoursesItem struct {
 	Rating runtime.Opt[int32] `json:"rating,omitzero"`
 	// This is the publish date of the course.
 	PublishDate runtime.Opt[string] `json:"publishDate,omitzero"`
-	// Short Description
+	// Short Description.
 	//
 	// This is the short course description.
 	OnelineDescription runtime.Opt[string] `json:"onelineDescription,omitzero"`
@@ -199,13 +199,13 @@ type IdeaSummaryResponseIdeasItem struct {
 	IdeaID runtime.Opt[string] `json:"ideaID,omitzero"`
 	// This is the ideaSetID.
 	IdeaSetID runtime.Opt[string] `json:"ideaSetID,omitzero"`
-	// Title
+	// Title.
 	//
 	// This is the Title of the idea.
 	Idea runtime.Opt[string] `json:"idea,omitzero"`
 	// This is the Details of the idea.
 	Details runtime.Opt[string] `json:"details,omitzero"`
-	// Vote Count
+	// Vote Count.
 	//
 	// This is the Current number of votes for the idea.
 	Votes runtime.Opt[int32] `json:"votes,omitzero"`
@@ -287,7 +287,7 @@ type InstructorSummaryResponseInstructorsItem struct {
 	InstructorID runtime.Opt[string] `json:"instructorID,omitzero"`
 	// This is the instructor Name.
 	Name runtime.Opt[string] `json:"name,omitzero"`
-	// Short BIO
+	// Short BIO.
 	//
 	// This is the Short Biography of the instructor.
 	OnelineBio runtime.Opt[string] `json:"onelineBIO,omitzero"`
@@ -314,7 +314,7 @@ type MyCoursesResponseCoursesItem struct {
 	TimeRemaining runtime.Opt[int32] `json:"timeRemaining,omitzero"`
 	// This is the Percent Completed.
 	PercentCompleted runtime.Opt[int32] `json:"percentCompleted,omitzero"`
-	// Notification Enabled
+	// Notification Enabled.
 	//
 	// This is the Notification Enabled flag.
 	CourseNotification runtime.Opt[bool] `json:"courseNotification,omitzero"`
@@ -408,7 +408,7 @@ type NewIdeaNotificationEvent struct {
 	Votes runtime.Opt[string] `json:"votes,omitzero"`
 	// This is the Course ID.
 	Courseid runtime.Opt[string] `json:"courseid,omitzero"`
-	// Title
+	// Title.
 	//
 	// This is the Idea Title.
 	Idea runtime.Opt[string] `json:"idea,omitzero"`
@@ -464,15 +464,15 @@ type SearchResponseCoursesItem struct {
 
 // SearchResponseWebSearchResultItem is declared inline in the connector definition.
 type SearchResponseWebSearchResultItem struct {
-	// Title
+	// Title.
 	//
-	// Title of the content
+	// Title of the content.
 	Name runtime.Opt[string] `json:"name,omitzero"`
-	// Use the URL to access the content
+	// Use the URL to access the content.
 	URL runtime.Opt[string] `json:"url,omitzero"`
 	// This is a URL for display.
 	DisplayURL runtime.Opt[string] `json:"displayURL,omitzero"`
-	// Short Description
+	// Short Description.
 	//
 	// Short description of the content.
 	Snippet runtime.Opt[string] `json:"snippet,omitzero"`
