@@ -67,24 +67,17 @@ func runCall(ctx context.Context, args []string, env *Env) int {
 		return code
 	}
 
-	opts := []runtime.Option{runtime.WithAuth(Authorizer(res.Package.Connection, vals))}
-	if *baseURL != "" {
-		opts = append(opts, runtime.WithBaseURL(*baseURL))
-	}
+	logger := slog.New(slog.DiscardHandler)
 	if *verbose {
-		opts = append(opts, runtime.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	client, err := runtime.NewClient(res.Package.BaseURL, opts...)
+	client, err := newClient(res.Package, vals, *baseURL, logger)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "connectorgen call: %v\n", err)
 		return ExitFail
 	}
-	argv := make([]runtime.Arg, len(callArgs))
-	for i, a := range callArgs {
-		argv[i] = a.arg
-	}
 	var out []byte
-	resp, err := client.Do(ctx, op, argv, &out)
+	resp, err := client.Do(ctx, op, runtimeArgs(callArgs), &out)
 	var apiErr *runtime.Error
 	switch {
 	case errors.As(err, &apiErr):
@@ -256,4 +249,23 @@ func lookupConnection(ctx context.Context, cmd string, pkg *ir.Package, connFile
 		return nil, ExitFail, err
 	}
 	return vals, 0, nil
+}
+
+// newClient builds the runtime client of a command: the connection's
+// credentials, an optional base URL and the command's logger.
+func newClient(pkg *ir.Package, vals runtime.Values, baseURL string, logger *slog.Logger) (*runtime.Client, error) {
+	opts := []runtime.Option{runtime.WithAuth(Authorizer(pkg.Connection, vals)), runtime.WithLogger(logger)}
+	if baseURL != "" {
+		opts = append(opts, runtime.WithBaseURL(baseURL))
+	}
+	return runtime.NewClient(pkg.BaseURL, opts...)
+}
+
+// runtimeArgs returns the runtime arguments of buildArgs' result.
+func runtimeArgs(cs []callArg) []runtime.Arg {
+	argv := make([]runtime.Arg, len(cs))
+	for i, a := range cs {
+		argv[i] = a.arg
+	}
+	return argv
 }

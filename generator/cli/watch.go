@@ -20,7 +20,6 @@ import (
 
 	"github.com/connectorgen/connectorgen/generator"
 	"github.com/connectorgen/connectorgen/generator/ir"
-	"github.com/connectorgen/connectorgen/generator/spec"
 	"github.com/connectorgen/connectorgen/runtime"
 	"github.com/connectorgen/connectorgen/runtime/sqlitestore"
 )
@@ -82,10 +81,7 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 			defer c.Close()
 		}
 	}
-	argv := make([]runtime.Arg, len(callArgs))
-	for i, a := range callArgs {
-		argv[i] = a.arg
-	}
+	argv := runtimeArgs(callArgs)
 
 	var (
 		bodyIndex = -1
@@ -95,9 +91,10 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 		if *listen == "" {
 			return fail(ExitUsage, "%s is a webhook trigger: --listen is required", trig.OperationID)
 		}
-		bodyIndex, urlPath, err = notificationURLPath(fs.Arg(0), trig.OperationID, op)
-		if err != nil {
-			return fail(ExitFail, "%v", err)
+		// lower found where the callback URL goes (Trigger.NotificationPath).
+		bodyIndex, urlPath = trig.BodyIndex, trig.NotificationPath
+		if bodyIndex < 0 || len(urlPath) == 0 {
+			return fail(ExitFail, "%s: no x-ms-notification-url property in the subscribe body", trig.OperationID)
 		}
 	}
 
@@ -105,16 +102,12 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 	if err != nil {
 		return fail(code, "%v", err)
 	}
-	opts := []runtime.Option{runtime.WithAuth(Authorizer(pkg.Connection, vals))}
-	if *baseURL != "" {
-		opts = append(opts, runtime.WithBaseURL(*baseURL))
-	}
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	level := slog.LevelWarn
 	if *verbose {
-		logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		level = slog.LevelDebug
 	}
-	opts = append(opts, runtime.WithLogger(logger))
-	client, err := runtime.NewClient(pkg.BaseURL, opts...)
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	client, err := newClient(pkg, vals, *baseURL, logger)
 	if err != nil {
 		return fail(ExitFail, "%v", err)
 	}
@@ -246,64 +239,6 @@ func findTrigger(p *ir.Package, id string) *ir.Trigger {
 	for _, t := range p.Triggers {
 		if strings.EqualFold(t.OperationID, id) {
 			return t
-		}
-	}
-	return nil
-}
-
-// notificationURLPath finds the body parameter of the subscribe operation and
-// the property path of its x-ms-notification-url property.
-func notificationURLPath(connector, opID string, op *runtime.Operation) (int, []string, error) {
-	bodyIndex := -1
-	for i, p := range op.Params {
-		if p.In == runtime.InBody {
-			bodyIndex = i
-		}
-	}
-	if bodyIndex < 0 {
-		return -1, nil, fmt.Errorf("%s: the subscribe request has no body", opID)
-	}
-	c, ds := spec.LoadConnector(connector)
-	if c == nil || c.API == nil {
-		return -1, nil, fmt.Errorf("%s: loading the connector: %v", opID, ds)
-	}
-	for _, pi := range c.API.Paths {
-		for _, o := range pi.Operations {
-			if o.OperationID != opID {
-				continue
-			}
-			for _, p := range o.Parameters {
-				if p.In != "body" {
-					continue
-				}
-				if path := findNotificationURL(p.Schema, nil, map[*spec.Schema]bool{}); path != nil {
-					return bodyIndex, path, nil
-				}
-			}
-		}
-	}
-	return -1, nil, fmt.Errorf("%s: no x-ms-notification-url property in the subscribe body", opID)
-}
-
-func findNotificationURL(s *spec.Schema, prefix []string, seen map[*spec.Schema]bool) []string {
-	if s == nil || seen[s] {
-		return nil
-	}
-	seen[s] = true
-	defer delete(seen, s)
-	props := append([]*spec.Property(nil), s.Properties...)
-	for _, a := range s.AllOf {
-		if a != nil {
-			props = append(props, a.Properties...)
-		}
-	}
-	for _, p := range props {
-		path := append(append([]string(nil), prefix...), p.Name)
-		if p.Schema != nil && p.Schema.NotificationURL {
-			return path
-		}
-		if r := findNotificationURL(p.Schema, path, seen); r != nil {
-			return r
 		}
 	}
 	return nil
