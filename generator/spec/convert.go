@@ -216,15 +216,7 @@ func presentOps[T any](c *converter, path string, ops []methodOp[T]) []methodOp[
 		}
 		return o.high == nil
 	})
-	slices.SortStableFunc(ops, func(a, b methodOp[T]) int {
-		switch {
-		case nodeBefore(a.key, b.key):
-			return -1
-		case nodeBefore(b.key, a.key):
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(ops, func(a, b methodOp[T]) int { return sourceOrder(a.key, b.key) })
 	return ops
 }
 
@@ -449,15 +441,7 @@ func (c *converter) responses(hr *v2high.Responses) []*Response {
 	}
 	if hr.Default != nil {
 		es = append(es, entry{"default", lr.Default.KeyNode, lr.Default.ValueNode, hr.Default})
-		slices.SortStableFunc(es, func(a, b entry) int {
-			switch {
-			case nodeBefore(a.key, b.key):
-				return -1
-			case nodeBefore(b.key, a.key):
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(es, func(a, b entry) int { return sourceOrder(a.key, b.key) })
 	}
 	out := make([]*Response, 0, len(es))
 	for _, e := range es {

@@ -324,15 +324,7 @@ func (c *converter) responses3(hr *v3high.Responses) ([]*Response, []string) {
 	}
 	if hr.Default != nil {
 		es = append(es, entry{"default", lr.Default.KeyNode, lr.Default.ValueNode, hr.Default})
-		slices.SortStableFunc(es, func(a, b entry) int {
-			switch {
-			case nodeBefore(a.key, b.key):
-				return -1
-			case nodeBefore(b.key, a.key):
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(es, func(a, b entry) int { return sourceOrder(a.key, b.key) })
 	}
 	var produces []string
 	out := make([]*Response, 0, len(es))

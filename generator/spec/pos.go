@@ -446,15 +446,7 @@ func sortedEntries[V any](m *orderedmap.Map[low.KeyReference[string], V]) []lowE
 	for k, v := range m.FromOldest() {
 		out = append(out, lowEntry[V]{k.Value, k.KeyNode, v})
 	}
-	slices.SortStableFunc(out, func(a, b lowEntry[V]) int {
-		switch {
-		case nodeBefore(a.key, b.key):
-			return -1
-		case nodeBefore(b.key, a.key):
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b lowEntry[V]) int { return sourceOrder(a.key, b.key) })
 	return out
 }
 
@@ -494,4 +486,16 @@ func nodeExtEntries(n *ynode) []extEntry {
 		}
 	})
 	return out
+}
+
+// sourceOrder compares two nodes by their position in the source, for
+// sorting what libopenapi builds concurrently back into document order.
+func sourceOrder(a, b *ynode) int {
+	switch {
+	case nodeBefore(a, b):
+		return -1
+	case nodeBefore(b, a):
+		return 1
+	}
+	return 0
 }
