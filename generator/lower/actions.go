@@ -29,13 +29,13 @@ func (l *lowerer) operations() {
 		name := l.claim(l.meths, op.Pos, "method", l.n.Exported(op.OperationID))
 		if op.Trigger != "" {
 			t := l.trigger(op, items[op], name)
-			t.Setup = l.action(op, name)
+			t.Setup = l.action(op, name, t.Mode == ir.Webhook)
 			l.event(t, op, items[op])
 			l.subscriber(t)
 			l.pkg.Triggers = append(l.pkg.Triggers, t)
 			continue
 		}
-		l.pkg.Actions = append(l.pkg.Actions, l.action(op, name))
+		l.pkg.Actions = append(l.pkg.Actions, l.action(op, name, false))
 	}
 }
 
@@ -87,7 +87,9 @@ var inRank = map[string]int{"path": 0, "query": 1, "header": 2, "body": 3, "form
 
 var inSuffix = map[string]string{"path": "Path", "query": "Query", "header": "Header", "body": "Body", "formData": "Form"}
 
-func (l *lowerer) action(op *spec.Operation, name string) *ir.Action {
+// action lowers op. subscribe is true for the subscribe operation of a
+// webhook trigger, whose callback URL the runtime fills in.
+func (l *lowerer) action(op *spec.Operation, name string, subscribe bool) *ir.Action {
 	a := &ir.Action{
 		GoName:      name,
 		Summary:     op.Summary,
@@ -109,6 +111,9 @@ func (l *lowerer) action(op *spec.Operation, name string) *ir.Action {
 			continue
 		}
 		a.Op.Params = append(a.Op.Params, l.param(a, op, sp))
+	}
+	if subscribe {
+		l.hideCallbackOnlyBody(a)
 	}
 	l.nameParams(a)
 	l.result(a, op)
@@ -385,4 +390,28 @@ func paramDoc(p *spec.Parameter) string {
 		}
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+// hideCallbackOnlyBody hides the body parameter of a webhook subscribe
+// operation when nothing in it is left for the caller to set: its only
+// properties were the callback URL (not a field, see structType). The
+// runtime then sends {} with the URL filled in, merged over the internal
+// defaults. Its inline struct, used only here, is not declared.
+func (l *lowerer) hideCallbackOnlyBody(a *ir.Action) {
+	i := slices.IndexFunc(a.Op.Params, func(p *ir.Param) bool { return p.In == "body" })
+	if i < 0 {
+		return
+	}
+	body := a.Op.Params[i]
+	if body.HasDefault || body.Type == nil || body.Type.Kind != ir.Named || !body.Type.Struct {
+		return
+	}
+	d := l.decl(body.Type.Name)
+	if d == nil || len(d.Fields) > 0 {
+		return
+	}
+	body.Exposure = ir.Hidden
+	if d.Source == "" {
+		l.decls = slices.DeleteFunc(l.decls, func(x *ir.Type) bool { return x == d })
+	}
 }

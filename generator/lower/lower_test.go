@@ -1,6 +1,7 @@
 package lower_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -294,5 +295,57 @@ func TestTriggerDataPath(t *testing.T) {
 	tr := pkg.Triggers[0]
 	if !tr.Split || strings.Join(tr.SplitPath, ".") != "data.items" || tr.Event == nil || tr.Event.Name != "OnNewResponseDataItemsItem" {
 		t.Errorf("split %v path %v event %+v; want data.items and the item struct", tr.Split, tr.SplitPath, tr.Event)
+	}
+}
+
+// The callback URL is the runtime's to fill (Listener.Subscribe): it is
+// never a field, objects holding only it go too, and a body left with
+// nothing to set is not an argument.
+func TestSubscribeBodyHidesCallbackURL(t *testing.T) {
+	pkg, _ := lowerDoc(t, `{
+  "swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com",
+  "paths": {
+    "/only": {"post": {"operationId": "OnlyURL", "x-ms-trigger": "single",
+      "parameters": [{"name": "body", "in": "body", "required": true, "schema": {"type": "object",
+        "properties": {"url": {"type": "string", "x-ms-notification-url": true, "x-ms-visibility": "internal"}}}}],
+      "responses": {"201": {"description": "created"}}}},
+    "/mixed": {"post": {"operationId": "Mixed", "x-ms-trigger": "single",
+      "parameters": [{"name": "body", "in": "body", "required": true, "schema": {"type": "object", "required": ["name"],
+        "properties": {
+          "name": {"type": "string"},
+          "config": {"type": "object", "properties": {"url": {"type": "string", "x-ms-notification-url": true}}},
+          "auth": {"type": "object", "properties": {"url": {"type": "string", "x-ms-notification-url": true}, "secret": {"type": "string"}}}}}}],
+      "responses": {"201": {"description": "created"}}}}
+  }
+}`)
+	byID := map[string]*ir.Trigger{}
+	for _, tr := range pkg.Triggers {
+		byID[tr.OperationID] = tr
+	}
+	only := byID["OnlyURL"].Setup.Op.Params[0]
+	if only.Exposure != ir.Hidden {
+		t.Errorf("OnlyURL body exposure = %v, want hidden", only.Exposure)
+	}
+	fields := map[string][]string{}
+	for _, ty := range pkg.Types {
+		for _, f := range ty.Fields {
+			fields[ty.GoName] = append(fields[ty.GoName], f.JSONName)
+		}
+		if ty.GoName == only.Type.Name {
+			t.Errorf("the empty inline body type %s is declared", ty.GoName)
+		}
+	}
+	mixed := byID["Mixed"].Setup.Op.Params[0]
+	if mixed.Exposure != ir.Positional {
+		t.Errorf("Mixed body exposure = %v, want positional", mixed.Exposure)
+	}
+	if got := fields[mixed.Type.Name]; !slices.Equal(got, []string{"name", "auth"}) {
+		t.Errorf("Mixed body fields = %v, want [name auth] (config held only the URL)", got)
+	}
+	if got := fields[mixed.Type.Name+"Auth"]; !slices.Equal(got, []string{"secret"}) {
+		t.Errorf("Mixed auth fields = %v, want [secret]", got)
+	}
+	if tr := byID["Mixed"]; !slices.Equal(tr.NotificationPath, []string{"config", "url"}) {
+		t.Errorf("notification path = %v, want [config url]", tr.NotificationPath)
 	}
 }

@@ -158,6 +158,12 @@ func (l *lowerer) declare(s *spec.Schema, name, source string) *ir.TypeRef {
 	props, required := flatten(s)
 	// Methods a generated struct may get (emit: untaggable JSON names).
 	fields := naming.NewScope("MarshalJSON", "UnmarshalJSON")
+	// A property marked x-ms-notification-url is the webhook callback URL:
+	// the platform fills it, and so does Listener.Subscribe (protocol
+	// §4.2). It is not a field, so a caller cannot set a URL that the
+	// runtime would overwrite anyway.
+	// An object holding nothing but such a URL goes with it.
+	props = slices.DeleteFunc(slices.Clone(props), func(p *spec.Property) bool { return callbackOnly(p.Schema, map[*spec.Schema]bool{}) })
 	// Field names are claimed in JSON-name order so that a clash (id vs Id)
 	// resolves the same way whatever the property order.
 	order := slices.Clone(props)
@@ -346,4 +352,36 @@ func nameless(doc, name string) string {
 		}
 	}
 	return strings.Join(keep, "\n\n")
+}
+
+// decl returns the declared type named name, nil when there is none.
+func (l *lowerer) decl(name string) *ir.Type {
+	for _, t := range l.decls {
+		if t.GoName == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// callbackOnly reports whether s is an x-ms-notification-url property or
+// an object whose properties are all callbackOnly (at least one).
+func callbackOnly(s *spec.Schema, seen map[*spec.Schema]bool) bool {
+	if s == nil || seen[s] {
+		return false
+	}
+	if s.NotificationURL {
+		return true
+	}
+	seen[s] = true
+	props, _ := flatten(s)
+	if len(props) == 0 || s.AdditionalProperties != nil {
+		return false
+	}
+	for _, p := range props {
+		if !callbackOnly(p.Schema, seen) {
+			return false
+		}
+	}
+	return true
 }

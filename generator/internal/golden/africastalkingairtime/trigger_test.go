@@ -64,7 +64,7 @@ func TestWebhookSubscriber(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.SubscribeAirtimeStatusNotification(ctx, l, "sub-1", "sandbox", africastalkingairtime.AirtimeStatusNotificationRequest{}); err != nil {
+	if err := c.SubscribeAirtimeStatusNotification(ctx, l, "sub-1", "sandbox"); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

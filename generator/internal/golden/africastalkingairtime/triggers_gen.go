@@ -17,10 +17,9 @@ import (
 // Triggered when you receive an delivery status notification for an initial request to send airtime.
 //
 //	POST /api/v1/powerapps/{username}/airtime/status/callback
-func (c *Client) SubscribeAirtimeStatusNotification(ctx context.Context, l *runtime.Listener, id string, username string, body AirtimeStatusNotificationRequest) error {
+func (c *Client) SubscribeAirtimeStatusNotification(ctx context.Context, l *runtime.Listener, id string, username string) error {
 	var args [3]runtime.Arg
 	args[0] = runtime.StringOf(username)
-	args[2] = runtime.JSON(body)
 	return l.Subscribe(ctx, c.rt, id, &opAirtimeStatusNotification, args[:], 2, []string{"url"})
 }
 

@@ -5,11 +5,6 @@ package africastalkingairtime
 
 import "github.com/connectorgen/connectorgen/runtime"
 
-// AirtimeStatusNotificationRequest is declared inline in the connector definition.
-type AirtimeStatusNotificationRequest struct {
-	URL string `json:"url"`
-}
-
 // FindTransactionStatusResponse is declared inline in the connector definition.
 type FindTransactionStatusResponse struct {
 	Status runtime.Opt[string] `json:"status,omitzero"`

@@ -10,15 +10,6 @@ import (
 	"github.com/connectorgen/connectorgen/runtime"
 )
 
-// CreateTriggerOptions holds the optional parameters of CreateTrigger. The zero value
-// sends none of them (parameters with a default send the default).
-type CreateTriggerOptions struct {
-	// Request body of the webhook.
-	//
-	// Sent as the request body.
-	WebHooksSubscription *CreateTriggerRequest
-}
-
 // SubscribeCreateTrigger subscribes to the webhook trigger "Custom trigger" as subscription id: the
 // callback URL of l goes into the request's notification URL property and the subscription's Location
 // is kept for UnsubscribeCreateTrigger.
@@ -26,14 +17,9 @@ type CreateTriggerOptions struct {
 // When a event is triggered.
 //
 //	POST /api/2/webhooks/{trigger_name}
-func (c *Client) SubscribeCreateTrigger(ctx context.Context, l *runtime.Listener, id string, triggerName string, opts *CreateTriggerOptions) error {
+func (c *Client) SubscribeCreateTrigger(ctx context.Context, l *runtime.Listener, id string, triggerName string) error {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(triggerName)
-	if opts != nil {
-		if opts.WebHooksSubscription != nil {
-			args[1] = runtime.JSON(opts.WebHooksSubscription)
-		}
-	}
 	return l.Subscribe(ctx, c.rt, id, &opCreateTrigger, args[:], 1, []string{"callbackUrl"})
 }
 

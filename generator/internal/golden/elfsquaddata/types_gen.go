@@ -9,11 +9,6 @@ import (
 	"github.com/connectorgen/connectorgen/runtime"
 )
 
-// CreateTriggerRequest is declared inline in the connector definition.
-type CreateTriggerRequest struct {
-	CallbackURL string `json:"callbackUrl"`
-}
-
 // Format is an enumeration: defined by #/definitions/format.
 type Format string
 

@@ -17,11 +17,10 @@ import (
 // This operation triggers a flow when a new OData item arrives.
 //
 //	POST /trigger/{endpoint}/feeds/{feed}/newItem
-func (c *Client) SubscribeNewODataItem(ctx context.Context, l *runtime.Listener, id string, endpoint string, feed string, requestBodyOfWebhook NewODataItemRequest) error {
+func (c *Client) SubscribeNewODataItem(ctx context.Context, l *runtime.Listener, id string, endpoint string, feed string) error {
 	var args [3]runtime.Arg
 	args[0] = runtime.StringOf(endpoint)
 	args[1] = runtime.StringOf(feed)
-	args[2] = runtime.JSON(requestBodyOfWebhook)
 	return l.Subscribe(ctx, c.rt, id, &opNewODataItem, args[:], 2, []string{"config", "url"})
 }
 

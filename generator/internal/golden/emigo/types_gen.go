@@ -243,17 +243,6 @@ type ItemsList struct {
 	Value []json.RawMessage `json:"value,omitzero"`
 }
 
-// NewODataItemRequest is declared inline in the connector definition.
-type NewODataItemRequest struct {
-	// Configuration of the Trigger.
-	Config *NewODataItemRequestConfig `json:"config,omitzero"`
-}
-
-// NewODataItemRequestConfig: Configuration of the Trigger.
-type NewODataItemRequestConfig struct {
-	URL string `json:"url"`
-}
-
 // SendMessageOperationalUnitRequest is declared inline in the connector definition.
 type SendMessageOperationalUnitRequest struct {
 	// Operational Unit Id.
@@ -395,12 +384,4 @@ type WebhookCreationResponseConfig struct {
 }
 
 // WebhookRequestBody is defined by #/definitions/WebhookRequestBody.
-type WebhookRequestBody struct {
-	// Configuration of the Trigger.
-	Config *WebhookRequestBodyConfig `json:"config,omitzero"`
-}
-
-// WebhookRequestBodyConfig: Configuration of the Trigger.
-type WebhookRequestBodyConfig struct {
-	URL string `json:"url"`
-}
+type WebhookRequestBody struct{}

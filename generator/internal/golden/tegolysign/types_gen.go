@@ -17,6 +17,5 @@ type CompletelySignedEvent struct {
 
 // CompletelySignedRequest is declared inline in the connector definition.
 type CompletelySignedRequest struct {
-	Name        string              `json:"name"`
-	DeliveryURL runtime.Opt[string] `json:"delivery_url,omitzero"`
+	Name string `json:"name"`
 }

@@ -17,9 +17,8 @@ import (
 // Get notified when a new course is published on our learning platform.
 //
 //	POST /NewCoursePublishedNotification
-func (c *Client) SubscribeNewCoursePublishedNotification(ctx context.Context, l *runtime.Listener, id string, body NewCoursePublishedNotificationRequest) error {
+func (c *Client) SubscribeNewCoursePublishedNotification(ctx context.Context, l *runtime.Listener, id string) error {
 	var args [1]runtime.Arg
-	args[0] = runtime.JSON(body)
 	return l.Subscribe(ctx, c.rt, id, &opNewCoursePublishedNotification, args[:], 0, []string{"targeturl"})
 }
 
@@ -49,9 +48,8 @@ func (c *Client) DeliverNewCoursePublishedNotification(ctx context.Context, stor
 // Get notification when a course you are enrolled in has a new notification published.
 //
 //	POST /NewCourseUserNotification
-func (c *Client) SubscribeNewCourseUserNotification(ctx context.Context, l *runtime.Listener, id string, body NewCourseUserNotificationRequest) error {
+func (c *Client) SubscribeNewCourseUserNotification(ctx context.Context, l *runtime.Listener, id string) error {
 	var args [1]runtime.Arg
-	args[0] = runtime.JSON(body)
 	return l.Subscribe(ctx, c.rt, id, &opNewCourseUserNotification, args[:], 0, []string{"targeturl"})
 }
 
@@ -81,9 +79,8 @@ func (c *Client) DeliverNewCourseUserNotification(ctx context.Context, store run
 // Get notified when a new idea is added by the community.
 //
 //	POST /NewIdeaNotification
-func (c *Client) SubscribeNewIdeaNotification(ctx context.Context, l *runtime.Listener, id string, body NewIdeaNotificationRequest) error {
+func (c *Client) SubscribeNewIdeaNotification(ctx context.Context, l *runtime.Listener, id string) error {
 	var args [1]runtime.Arg
-	args[0] = runtime.JSON(body)
 	return l.Subscribe(ctx, c.rt, id, &opNewIdeaNotification, args[:], 0, []string{"targeturl"})
 }
 

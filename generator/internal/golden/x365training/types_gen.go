@@ -384,18 +384,6 @@ type NewCoursePublishedNotificationEvent struct {
 	Publisheddate runtime.Opt[string] `json:"publisheddate,omitzero"`
 }
 
-// NewCoursePublishedNotificationRequest is declared inline in the connector definition.
-type NewCoursePublishedNotificationRequest struct {
-	// This is the targeturl.
-	Targeturl string `json:"targeturl"`
-}
-
-// NewCourseUserNotificationRequest is declared inline in the connector definition.
-type NewCourseUserNotificationRequest struct {
-	// This is the targeturl.
-	Targeturl string `json:"targeturl"`
-}
-
 // NewIdeaNotificationEvent is declared inline in the connector definition.
 type NewIdeaNotificationEvent struct {
 	// This is the Idea ID.
@@ -412,12 +400,6 @@ type NewIdeaNotificationEvent struct {
 	//
 	// This is the Idea Title.
 	Idea runtime.Opt[string] `json:"idea,omitzero"`
-}
-
-// NewIdeaNotificationRequest is declared inline in the connector definition.
-type NewIdeaNotificationRequest struct {
-	// This is the targeturl.
-	Targeturl string `json:"targeturl"`
 }
 
 // SearchResponse is declared inline in the connector definition.
