@@ -94,6 +94,10 @@ type Param struct {
 	DoubleEncode bool
 	// File marks a formData file part.
 	File bool
+	// TriggerValue, on a query parameter of a polling trigger, says how
+	// the parameter's next value is taken from a response
+	// (x-ms-trigger-value; see polltrigger.go). Nil when absent.
+	TriggerValue *TriggerValue
 }
 
 // Operation describes one connector operation: everything the runtime needs
@@ -121,6 +125,10 @@ type Operation struct {
 	// NoAuth is true when the operation declares an empty security list:
 	// the connection's credentials are not attached.
 	NoAuth bool
+	// PollingTrigger is the operation's pollingtrigger policy (a polling
+	// trigger whose state the client computes; see polltrigger.go), nil
+	// when it has none.
+	PollingTrigger *PollingTrigger
 }
 
 // Idempotent reports whether the operation's method is idempotent

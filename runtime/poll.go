@@ -124,6 +124,10 @@ type SplitRule struct {
 // RetryAfter of an [*Error]) and Next is the URL this poll used.
 func (c *Client) Poll(ctx context.Context, op *Operation, args []Arg, next string, rule SplitRule) (PollOutcome, error) {
 	out := PollOutcome{Next: next}
+	pt := op.PollingTrigger
+	if pt != nil {
+		op = stripTriggerPrefix(op)
+	}
 	req, err := c.pollRequest(op, args, next)
 	if err != nil {
 		return out, err
@@ -166,7 +170,45 @@ func (c *Client) Poll(ctx context.Context, op *Operation, args []Arg, next strin
 	if err != nil {
 		return out, &DecodeError{OperationID: op.ID, StatusCode: resp.StatusCode, Body: bounded(b), Err: err}
 	}
+	if pt != nil {
+		return c.gatewayOutcome(op, pt, out, next == "", b, events)
+	}
+	if next2, err = withQuery(next2, triggerValues(op, b)); err != nil {
+		return out, fmt.Errorf("%s: x-ms-trigger-value: %w", op.ID, err)
+	}
 	out.Fired, out.Events, out.Next = true, events, next2
+	return out, nil
+}
+
+// gatewayOutcome turns a backend's 200 into the outcome the gateway's
+// pollingtrigger policy would produce (see polltrigger.go). out.Next is
+// the URL this poll used.
+func (c *Client) gatewayOutcome(op *Operation, pt *PollingTrigger, out PollOutcome, first bool, b []byte, events []json.RawMessage) (PollOutcome, error) {
+	if !first && len(events) == 0 {
+		return out, nil // nothing new: the state stays
+	}
+	decodeErr := func(err error) error {
+		return &DecodeError{OperationID: op.ID, StatusCode: out.Status, Body: bounded(b), Err: err}
+	}
+	env, err := triggerEnv(b)
+	if err != nil {
+		return out, decodeErr(err)
+	}
+	vals, evalErr := pt.state(env)
+	if !first && evalErr != nil {
+		return out, decodeErr(fmt.Errorf("pollingtrigger state: %w", evalErr))
+	}
+	for k, v := range triggerValues(op, b) {
+		vals[k] = v
+	}
+	next, err := withQuery(out.Next, vals)
+	if err != nil {
+		return out, fmt.Errorf("%s: pollingtrigger state: %w", op.ID, err)
+	}
+	out.Next = next
+	if !first {
+		out.Fired, out.Events = true, events
+	}
 	return out, nil
 }
 

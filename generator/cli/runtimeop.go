@@ -25,7 +25,17 @@ func RuntimeOperation(op *ir.Op) *runtime.Operation {
 	if op.BodyDefault != nil {
 		out.BodyDefault = json.RawMessage(op.BodyDefault)
 	}
+	if pt := op.PollingTrigger; pt != nil {
+		out.PollingTrigger = &runtime.PollingTrigger{}
+		for _, c := range pt.Config {
+			out.PollingTrigger.Config = append(out.PollingTrigger.Config, runtime.TriggerConfig{Param: c.Param, Expr: c.Expr})
+		}
+	}
 	for _, p := range op.Params {
+		var tv *runtime.TriggerValue
+		if p.TriggerValue != nil {
+			tv = &runtime.TriggerValue{Collection: p.TriggerValue.Collection, Path: p.TriggerValue.Path}
+		}
 		out.Params = append(out.Params, runtime.Param{
 			Name:         p.Name,
 			In:           ins[p.In],
@@ -36,6 +46,7 @@ func RuntimeOperation(op *ir.Op) *runtime.Operation {
 			Collection:   collections[p.Collection],
 			DoubleEncode: p.DoubleEncode,
 			File:         p.File,
+			TriggerValue: tv,
 		})
 	}
 	return out

@@ -72,6 +72,17 @@ func opFields(op *ir.Op) []jen.Code {
 	if op.NoAuth {
 		fields = append(fields, kv("NoAuth", jen.True()))
 	}
+	if pt := op.PollingTrigger; pt != nil {
+		var cfg []jen.Code
+		for _, c := range pt.Config {
+			cfg = append(cfg, jen.Values(kv("Param", jen.Lit(c.Param)), kv("Expr", jen.Lit(c.Expr))))
+		}
+		var ptFields []jen.Code
+		if len(cfg) > 0 {
+			ptFields = append(ptFields, kv("Config", jen.Index().Qual(rt, "TriggerConfig").Values(cfg...)))
+		}
+		fields = append(fields, kv("PollingTrigger", jen.Op("&").Qual(rt, "PollingTrigger").Values(ptFields...)))
+	}
 	return multiline(fields)
 }
 
@@ -95,6 +106,9 @@ func paramFields(p *ir.Param) []jen.Code {
 	}
 	if p.File {
 		fs = append(fs, kv("File", jen.True()))
+	}
+	if tv := p.TriggerValue; tv != nil {
+		fs = append(fs, kv("TriggerValue", jen.Op("&").Qual(rt, "TriggerValue").Values(kv("Collection", jen.Lit(tv.Collection)), kv("Path", jen.Lit(tv.Path)))))
 	}
 	return fs
 }

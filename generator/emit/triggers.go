@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -91,9 +92,22 @@ func pollMethod(f *jen.File, t *ir.Trigger) {
 	if t.Batch {
 		kind = "batch"
 	}
-	triggerDoc(t, t.RunName+" runs the polling trigger "+triggerTitle(t)+" ("+kind+") until ctx ends: it polls with the "+
-		"platform's protocol and calls h once per event, in order, at least once. State is kept in store under "+
-		"cfg.Subscription; cfg.Operation, cfg.Args and cfg.Split are filled in.").file(f)
+	first := t.RunName + " runs the polling trigger " + triggerTitle(t) + " (" + kind + ") until ctx ends: it polls with the " +
+		"platform's protocol and calls h once per event, in order, at least once. State is kept in store under " +
+		"cfg.Subscription; cfg.Operation, cfg.Args and cfg.Split are filled in."
+	if pt := t.Setup.Op.PollingTrigger; pt != nil {
+		var names []string
+		for _, c := range pt.Config {
+			names = append(names, strconv.Quote(c.Param))
+		}
+		first += " The connector's pollingtrigger policy is played by the client: the first poll only takes the baseline " +
+			"(items that exist already do not fire)"
+		if len(names) > 0 {
+			first += " and the state (query " + strings.Join(names, ", ") + ") is computed from each response"
+		}
+		first += "; the backend path has no /trigger prefix."
+	}
+	triggerDoc(t, first).file(f)
 	params := append([]jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("store").Qual(rt, "TriggerStore"), jen.Id("cfg").Qual(rt, "PollConfig")},
 		setupParams(t.Setup)...)
 	params = append(params, handlerParam(t))

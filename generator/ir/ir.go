@@ -54,7 +54,21 @@ type Op struct {
 	Result           ResultKind
 	Accept           string
 	NoAuth           bool
+	// PollingTrigger is the pollingtrigger policy of a polling trigger,
+	// nil when it has none.
+	PollingTrigger *PollingTrigger
 }
+
+// PollingTrigger mirrors runtime.PollingTrigger.
+type PollingTrigger struct {
+	Config []TriggerConfig // usable entries, connector order
+}
+
+// TriggerConfig is one triggerConfig entry: query parameter ← expression.
+type TriggerConfig struct{ Param, Expr string }
+
+// TriggerValue mirrors runtime.TriggerValue (x-ms-trigger-value).
+type TriggerValue struct{ Collection, Path string }
 
 // Exposure says how a parameter appears in the generated method.
 type Exposure uint8
@@ -73,6 +87,7 @@ type Param struct {
 	Default            string // text (JSON for body) form of the default
 	HasDefault         bool
 	Collection         string // "", "csv", "ssv", "tsv", "pipes", "multi"
+	TriggerValue       *TriggerValue
 	Exposure           Exposure
 	GoName             string // local name (Positional) or Options field name (Optional)
 	Type               *TypeRef

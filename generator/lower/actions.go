@@ -29,13 +29,13 @@ func (l *lowerer) operations() {
 		name := l.claim(l.meths, op.Pos, "method", l.n.Exported(op.OperationID))
 		if op.Trigger != "" {
 			t := l.trigger(op, items[op], name)
-			t.Setup = l.action(op, name, t.Mode == ir.Webhook)
+			t.Setup = l.action(op, name, t)
 			l.event(t, op, items[op])
 			l.subscriber(t)
 			l.pkg.Triggers = append(l.pkg.Triggers, t)
 			continue
 		}
-		l.pkg.Actions = append(l.pkg.Actions, l.action(op, name, false))
+		l.pkg.Actions = append(l.pkg.Actions, l.action(op, name, nil))
 	}
 }
 
@@ -87,9 +87,10 @@ var inRank = map[string]int{"path": 0, "query": 1, "header": 2, "body": 3, "form
 
 var inSuffix = map[string]string{"path": "Path", "query": "Query", "header": "Header", "body": "Body", "formData": "Form"}
 
-// action lowers op. subscribe is true for the subscribe operation of a
-// webhook trigger, whose callback URL the runtime fills in.
-func (l *lowerer) action(op *spec.Operation, name string, subscribe bool) *ir.Action {
+// action lowers op, an action, or the request of trigger t: for a webhook
+// trigger the runtime fills the callback URL in, for a polling trigger it
+// keeps the state parameters.
+func (l *lowerer) action(op *spec.Operation, name string, t *ir.Trigger) *ir.Action {
 	a := &ir.Action{
 		GoName:      name,
 		Summary:     op.Summary,
@@ -112,8 +113,12 @@ func (l *lowerer) action(op *spec.Operation, name string, subscribe bool) *ir.Ac
 		}
 		a.Op.Params = append(a.Op.Params, l.param(a, op, sp))
 	}
-	if subscribe {
+	switch {
+	case t == nil:
+	case t.Mode == ir.Webhook:
 		l.hideCallbackOnlyBody(a)
+	case t.Mode == ir.Polling:
+		l.pollState(a, op)
 	}
 	l.nameParams(a)
 	l.result(a, op)

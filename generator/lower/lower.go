@@ -47,6 +47,7 @@ type lowerer struct {
 	refs     map[*spec.Schema]*ir.TypeRef // memo: schema -> type reference
 	defNames map[*spec.Schema]string      // definitions -> their claimed Go names
 	decls    []*ir.Type
+	applied  map[*spec.PolicyInstance]bool // policy instances the generated code honours
 }
 
 // Lower builds the IR of one connector.
@@ -59,6 +60,7 @@ func Lower(c *spec.Connector, opts Options) (*ir.Package, diag.List) {
 		meths:    naming.NewScope(),
 		refs:     map[*spec.Schema]*ir.TypeRef{},
 		defNames: map[*spec.Schema]string{},
+		applied:  map[*spec.PolicyInstance]bool{},
 	}
 	name := opts.Package
 	if name == "" {
@@ -132,6 +134,13 @@ func (l *lowerer) claim(s *naming.Scope, pos diag.Pos, what, name string, altern
 func (l *lowerer) unsupported() {
 	if p := l.c.Properties; p != nil {
 		for _, pi := range p.Policies {
+			if l.applied[pi] {
+				continue
+			}
+			if strings.EqualFold(pi.TemplateID, "pollingtrigger") {
+				l.ds.Warnf(pi.Pos, "policy template %q (%s) applies to no polling trigger: it is ignored", pi.TemplateID, strings.TrimSpace(pi.Title))
+				continue
+			}
 			l.ds.Warnf(pi.Pos, "policy template %q (%s) is not applied: generated requests do not include its effect", pi.TemplateID, strings.TrimSpace(pi.Title))
 		}
 	}

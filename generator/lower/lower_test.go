@@ -349,3 +349,96 @@ func TestSubscribeBodyHidesCallbackURL(t *testing.T) {
 		t.Errorf("notification path = %v, want [config url]", tr.NotificationPath)
 	}
 }
+
+// The client keeps a polling trigger's state (pollingtrigger policy,
+// x-ms-trigger-value): the compiled data, the hidden state parameters and
+// a positioned warning for every entry it cannot honour.
+func TestPollState(t *testing.T) {
+	doc, ds := spec.Load("api.json", []byte(`{
+  "swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com",
+  "paths": {
+    "/trigger/alerts": {"get": {"operationId": "OnAlerts", "x-ms-trigger": "batch",
+      "parameters": [
+        {"name": "$filter", "in": "query", "type": "string", "x-ms-visibility": "internal"},
+        {"name": "top", "in": "query", "type": "integer"}],
+      "responses": {"200": {"description": "ok", "schema": {"type": "object", "properties": {"value": {"type": "array", "items": {"type": "object"}}}}}}}},
+    "/rows": {"get": {"operationId": "OnRows", "x-ms-trigger": "batch",
+      "parameters": [
+        {"name": "after", "in": "query", "type": "integer", "x-ms-trigger-value": {"value-collection": "value", "value-path": "seqn"}},
+        {"name": "X-After", "in": "header", "type": "integer", "x-ms-trigger-value": {"value-collection": "value", "value-path": "seqn"}}],
+      "responses": {"200": {"description": "ok", "schema": {"type": "array", "items": {"type": "object"}}}}}},
+    "/act": {"get": {"operationId": "DoIt", "responses": {"200": {"description": "ok"}}}}
+  }
+}`))
+	props, pds := spec.LoadProperties("props.json", []byte(`{"properties": {"policyTemplateInstances": [
+  {"templateId": "PollingTrigger", "title": "p1", "parameters": {
+    "x-ms-apimTemplate-operationName": ["OnAlerts"],
+    "x-ms-apimTemplateParameter.triggerConfig": {
+      "$filter": "lastModifiedDateTime gt @{triggerBody().value[0].lastModifiedDateTime}",
+      "": "1",
+      "per_page": "1",
+      "tenant": "@connectionParameters('tenant')"},
+    "x-ms-apimTemplateParameter.triggerDataPath": "@triggerBody().value"}},
+  {"templateId": "pollingtrigger", "title": "p2", "parameters": {"x-ms-apimTemplate-operationName": ["DoIt"]}}
+]}}`))
+	ds.Append(pds)
+	if doc == nil || props == nil {
+		t.Fatalf("load: %v", ds)
+	}
+	pkg, more := lower.Lower(&spec.Connector{Name: "T", API: doc, Properties: props}, lower.Options{})
+	var b strings.Builder
+	more.Sort().Print(&b)
+	warnings := b.String()
+
+	byID := map[string]*ir.Trigger{}
+	for _, tr := range pkg.Triggers {
+		byID[tr.OperationID] = tr
+	}
+	alerts := byID["OnAlerts"].Setup.Op
+	if alerts.PollingTrigger == nil {
+		t.Fatal("OnAlerts: no PollingTrigger")
+	}
+	var params []string
+	for _, c := range alerts.PollingTrigger.Config {
+		params = append(params, c.Param)
+	}
+	if !slices.Equal(params, []string{"$filter", "per_page", "tenant"}) {
+		t.Errorf("triggerConfig params = %q, want connector order without the empty name", params)
+	}
+	exposure := func(op ir.Op, name string) ir.Exposure {
+		for _, p := range op.Params {
+			if p.Name == name {
+				return p.Exposure
+			}
+		}
+		t.Fatalf("%s: no parameter %s", op.ID, name)
+		return 0
+	}
+	if exposure(alerts, "$filter") != ir.Hidden || exposure(alerts, "top") != ir.Optional {
+		t.Errorf("OnAlerts: the state parameter must be hidden and the others kept")
+	}
+	rows := byID["OnRows"].Setup.Op
+	if tv := rows.Params[0].TriggerValue; tv == nil || tv.Collection != "value" || tv.Path != "seqn" {
+		t.Errorf("after: TriggerValue = %+v", tv)
+	}
+	if rows.Params[1].TriggerValue != nil {
+		t.Errorf("a header parameter cannot carry x-ms-trigger-value")
+	}
+	if exposure(rows, "after") != ir.Hidden {
+		t.Errorf("after: the runtime sets it, it must be hidden")
+	}
+	for _, w := range []string{
+		`props.json:6:7: warning: triggerConfig of OnAlerts has an entry with an empty parameter name`,
+		`props.json:7:7: warning: triggerConfig "per_page" of OnAlerts is the constant "1"`,
+		`triggerConfig "tenant" of OnAlerts reads @connectionParameters('tenant')`,
+		`policy template "pollingtrigger" (p2) applies to no polling trigger`,
+		`x-ms-trigger-value on header parameter "X-After" is not supported`,
+	} {
+		if !strings.Contains(warnings, w) {
+			t.Errorf("warnings lack %q:\n%s", w, warnings)
+		}
+	}
+	if strings.Contains(warnings, `"p1"`) || strings.Contains(warnings, "(p1) is not applied") {
+		t.Errorf("the applied policy is reported as not applied:\n%s", warnings)
+	}
+}

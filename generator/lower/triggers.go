@@ -1,10 +1,12 @@
 package lower
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
 
+	"github.com/connectorgen/connectorgen/generator/diag"
 	"github.com/connectorgen/connectorgen/generator/ir"
 	"github.com/connectorgen/connectorgen/generator/spec"
 	"github.com/connectorgen/connectorgen/runtime/expr"
@@ -92,48 +94,174 @@ func (l *lowerer) itemType(arr *spec.Schema, ctx string, op *spec.Operation) *ir
 	return l.typeOf(arr.Items, ctx, op.Pos)
 }
 
+// pollingPolicy returns the pollingtrigger policy instance that applies to
+// op (protocol §3.7), nil when there is none.
+func (l *lowerer) pollingPolicy(op *spec.Operation) *spec.PolicyInstance {
+	if l.c.Properties == nil {
+		return nil
+	}
+	for _, pi := range l.c.Properties.Policies {
+		if strings.EqualFold(pi.TemplateID, "pollingtrigger") && policyApplies(pi, op.OperationID) {
+			return pi
+		}
+	}
+	return nil
+}
+
+// policyParam returns the value of the policy parameter name, nil when
+// absent.
+func policyParam(pi *spec.PolicyInstance, name string) *spec.PolicyParameter {
+	for i := range pi.Parameters {
+		if pi.Parameters[i].Name == name {
+			return &pi.Parameters[i]
+		}
+	}
+	return nil
+}
+
 // triggerDataPath reads the triggerDataPath of the pollingtrigger policy
 // that applies to op (protocol §3.7) as property names from the body root.
 func (l *lowerer) triggerDataPath(op *spec.Operation) ([]string, bool) {
-	props := l.c.Properties
-	if props == nil {
+	pi := l.pollingPolicy(op)
+	if pi == nil {
 		return nil, false
 	}
-	for _, pi := range props.Policies {
-		if !strings.EqualFold(pi.TemplateID, "pollingtrigger") || !policyApplies(pi, op.OperationID) {
-			continue
+	prm := policyParam(pi, "x-ms-apimTemplateParameter.triggerDataPath")
+	if prm == nil {
+		return nil, false
+	}
+	var text string
+	if err := json.Unmarshal(prm.Value, &text); err != nil {
+		l.ds.Warnf(prm.Pos, "triggerDataPath is not a string; the batch split rule applies instead")
+		return nil, false
+	}
+	t, _, err := expr.Parse(text)
+	if err != nil {
+		l.ds.Warnf(prm.Pos, "triggerDataPath %q: %v; the batch split rule applies instead", text, err)
+		return nil, false
+	}
+	ref, ok := t.SingleRef()
+	if !ok || ref.Kind != expr.TriggerBody {
+		l.ds.Warnf(prm.Pos, "triggerDataPath %q is not a @triggerBody() path; the batch split rule applies instead", text)
+		return nil, false
+	}
+	path := []string{}
+	for _, seg := range ref.Path {
+		if seg.IsIndex {
+			l.ds.Warnf(prm.Pos, "triggerDataPath %q indexes an array; the batch split rule applies instead", text)
+			return nil, false
 		}
-		for _, prm := range pi.Parameters {
-			if prm.Name != "x-ms-apimTemplateParameter.triggerDataPath" {
+		path = append(path, seg.Key)
+	}
+	return path, true
+}
+
+// pollState compiles what keeps a polling trigger's state on the client:
+// the pollingtrigger policy's triggerConfig (protocol §3.7) and
+// x-ms-trigger-value parameters (§3.6). The parameters they compute are
+// the runtime's to set: optional ones are hidden from the typed method
+// (a required one stays an argument: it is the first poll's value).
+func (l *lowerer) pollState(a *ir.Action, op *spec.Operation) {
+	managed := map[string]bool{}
+	if pi := l.pollingPolicy(op); pi != nil {
+		l.applied[pi] = true
+		a.Op.PollingTrigger = &ir.PollingTrigger{}
+		prm := policyParam(pi, "x-ms-apimTemplateParameter.triggerConfig")
+		var cfg []spec.PolicyParameter
+		if prm != nil {
+			cfg = objectMembers(prm.Value, prm.Pos)
+		}
+		if prm == nil || cfg == nil {
+			pos := pi.Pos
+			if prm != nil {
+				pos = prm.Pos
+			}
+			l.ds.Warnf(pos, "pollingtrigger policy of %s has no triggerConfig object: no state is kept, so every poll with items fires them again", op.OperationID)
+		}
+		for _, c := range cfg {
+			if c.Name == "" {
+				l.ds.Warnf(c.Pos, "triggerConfig of %s has an entry with an empty parameter name: it is ignored", op.OperationID)
 				continue
 			}
-			var text string
-			if err := json.Unmarshal(prm.Value, &text); err != nil {
-				l.ds.Warnf(prm.Pos, "triggerDataPath is not a string; the batch split rule applies instead")
-				return nil, false
+			var src string
+			if json.Unmarshal(c.Value, &src) != nil {
+				l.ds.Warnf(c.Pos, "triggerConfig %q of %s is not a string: it is ignored", c.Name, op.OperationID)
+				continue
 			}
-			t, _, err := expr.Parse(text)
+			t, _, err := expr.Parse(src)
 			if err != nil {
-				l.ds.Warnf(prm.Pos, "triggerDataPath %q: %v; the batch split rule applies instead", text, err)
-				return nil, false
+				l.ds.Warnf(c.Pos, "triggerConfig %q of %s: %v: it is ignored", c.Name, op.OperationID, err)
+				continue
 			}
-			ref, ok := t.SingleRef()
-			if !ok || ref.Kind != expr.TriggerBody {
-				l.ds.Warnf(prm.Pos, "triggerDataPath %q is not a @triggerBody() path; the batch split rule applies instead", text)
-				return nil, false
+			if other := slices.IndexFunc(t.Refs(), func(r expr.Ref) bool { return r.Kind != expr.TriggerBody }); other >= 0 {
+				l.ds.Warnf(c.Pos, "triggerConfig %q of %s reads %s: only @triggerBody() is known when the state is computed, so the poll will fail", c.Name, op.OperationID, t.Refs()[other])
+			} else if len(t.Refs()) == 0 {
+				l.ds.Warnf(c.Pos, "triggerConfig %q of %s is the constant %q: the state never moves, so every poll with items fires them again (as on the platform)", c.Name, op.OperationID, src)
 			}
-			path := []string{}
-			for _, seg := range ref.Path {
-				if seg.IsIndex {
-					l.ds.Warnf(prm.Pos, "triggerDataPath %q indexes an array; the batch split rule applies instead", text)
-					return nil, false
-				}
-				path = append(path, seg.Key)
-			}
-			return path, true
+			a.Op.PollingTrigger.Config = append(a.Op.PollingTrigger.Config, ir.TriggerConfig{Param: c.Name, Expr: src})
+			managed[c.Name] = true
 		}
 	}
-	return nil, false
+	for i, sp := range op.Parameters {
+		if sp.TriggerValue == nil || i >= len(a.Op.Params) || a.Op.Params[i].Name != sp.Name {
+			continue
+		}
+		var tv struct {
+			Collection *string `json:"value-collection"`
+			Path       *string `json:"value-path"`
+		}
+		switch {
+		case json.Unmarshal(sp.TriggerValue, &tv) != nil || tv.Path == nil:
+			l.ds.Warnf(sp.Pos, "x-ms-trigger-value of parameter %q is not an object with a \"value-path\" string: it is ignored", sp.Name)
+		case sp.In != "query":
+			l.ds.Warnf(sp.Pos, "x-ms-trigger-value on %s parameter %q is not supported (only query parameters can carry the state in the poll URL): it is ignored", sp.In, sp.Name)
+		default:
+			v := &ir.TriggerValue{Path: *tv.Path}
+			if tv.Collection != nil {
+				v.Collection = *tv.Collection
+			}
+			a.Op.Params[i].TriggerValue = v
+			managed[sp.Name] = true
+		}
+	}
+	for _, p := range a.Op.Params {
+		if p.In == "query" && managed[p.Name] && p.Exposure == ir.Optional {
+			p.Exposure = ir.Hidden
+		}
+	}
+}
+
+// objectMembers returns the members of a JSON object in source order,
+// positioned at pos (nil when raw is not an object).
+func objectMembers(raw json.RawMessage, pos diag.Pos) []spec.PolicyParameter {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	out := []spec.PolicyParameter{}
+	for dec.More() {
+		// The key starts after the blanks and the comma that follow the
+		// previous value: position it by counting lines in raw.
+		off := int(dec.InputOffset())
+		for off < len(raw) && strings.IndexByte(" \t\r\n,", raw[off]) >= 0 {
+			off++
+		}
+		mpos := pos
+		if nl := bytes.Count(raw[:off], []byte("\n")); nl > 0 {
+			mpos.Line += nl
+			mpos.Col = off - bytes.LastIndexByte(raw[:off], '\n')
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return out
+		}
+		out = append(out, spec.PolicyParameter{Name: tok.(string), Value: v, Pos: mpos})
+	}
+	return out
 }
 
 // policyApplies reports whether a policy instance is scoped to operation

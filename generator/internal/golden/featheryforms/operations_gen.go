@@ -14,7 +14,8 @@ var opDataReceived = runtime.Operation{
 		{Name: "form_key", In: runtime.InQuery, Required: true},
 		{Name: "last_requested_at", In: runtime.InQuery, Internal: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:         runtime.ResultJSON,
+	PollingTrigger: &runtime.PollingTrigger{Config: []runtime.TriggerConfig{{Param: "last_requested_at", Expr: "@{triggerBody().requested_at}"}}},
 }
 
 // opFormCompletion describes the FormCompletion operation.
@@ -26,5 +27,6 @@ var opFormCompletion = runtime.Operation{
 		{Name: "form_key", In: runtime.InQuery, Required: true},
 		{Name: "last_requested_at", In: runtime.InQuery, Internal: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:         runtime.ResultJSON,
+	PollingTrigger: &runtime.PollingTrigger{Config: []runtime.TriggerConfig{{Param: "last_requested_at", Expr: "@{triggerBody().requested_at}"}}},
 }

@@ -2,8 +2,10 @@ package featheryforms_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,10 +14,13 @@ import (
 	"github.com/connectorgen/connectorgen/runtime"
 )
 
-// TestPollingSubscriber drives the generated polling subscriber: 202 (no
-// news), then a 200 whose "results" array (the pollingtrigger
-// triggerDataPath) holds two submissions, delivered in order as typed
-// events; the poll after it goes to the Location of the 200.
+// TestPollingSubscriber drives the generated polling subscriber of a
+// pollingtrigger-policy trigger (Feathery Forms' FormCompletion): the
+// backend is a plain API without the 202 protocol, at the operation's path
+// without the /trigger segment; the client plays the gateway. The first
+// poll is the baseline (the pre-existing submission does not fire), the
+// state last_requested_at comes from the previous response's requested_at,
+// and the "results" array (triggerDataPath) is split into typed events.
 func TestPollingSubscriber(t *testing.T) {
 	const key = "feathery-key"
 	var (
@@ -25,22 +30,23 @@ func TestPollingSubscriber(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		polls = append(polls, r.URL.RequestURI())
-		n := len(polls)
 		mu.Unlock()
 		if r.Header.Get("Authorization") != key {
 			http.Error(w, "no key", http.StatusUnauthorized)
 			return
 		}
-		switch n {
-		case 1:
-			w.Header().Set("Location", "/trigger/power-automate/poll/form_completion/?form_key=f1&last_requested_at=t1")
-			w.WriteHeader(http.StatusAccepted)
-		case 2:
-			w.Header().Set("Location", "/trigger/power-automate/poll/form_completion/?form_key=f1&last_requested_at=t2")
-			w.Header().Set("Content-Type", "application/json")
-			w.Write([]byte(`{"results": [{"id": "s1", "Submission Completed At": "2024-05-01"}, {"id": "s2"}]}`))
+		if r.URL.Path != "/power-automate/poll/form_completion/" || r.URL.Query().Get("form_key") != "f1" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("last_requested_at") {
+		case "": // first poll: everything so far
+			w.Write([]byte(`{"requested_at": "t1", "results": [{"id": "s0"}]}`))
+		case "t1":
+			w.Write([]byte(`{"requested_at": "t2", "results": [{"id": "s1", "Submission Completed At": "2024-05-01"}, {"id": "s2"}]}`))
 		default:
-			w.WriteHeader(http.StatusAccepted)
+			w.Write([]byte(`{"requested_at": "t3", "results": []}`))
 		}
 	}))
 	defer srv.Close()
@@ -52,8 +58,9 @@ func TestPollingSubscriber(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var got []featheryforms.FormCompletionResponseResultsItem
+	store := runtime.NewMemoryStore()
 	cfg := runtime.PollConfig{Subscription: "forms/f1", Interval: 5 * time.Millisecond, Jitter: -1}
-	err = c.PollFormCompletion(ctx, runtime.NewMemoryStore(), cfg, "f1", nil, func(_ context.Context, ev featheryforms.FormCompletionResponseResultsItem) error {
+	err = c.PollFormCompletion(ctx, store, cfg, "f1", func(_ context.Context, ev featheryforms.FormCompletionResponseResultsItem) error {
 		got = append(got, ev)
 		if len(got) == 2 {
 			cancel()
@@ -64,12 +71,20 @@ func TestPollingSubscriber(t *testing.T) {
 		t.Fatalf("PollFormCompletion = %v, want context.Canceled after two events", err)
 	}
 	if len(got) != 2 || got[0].ID.V != "s1" || got[0].SubmissionCompletedAt.V != "2024-05-01" || got[1].ID.V != "s2" || got[1].SubmissionCompletedAt.Set {
-		t.Fatalf("events = %+v", got)
+		t.Fatalf("events = %+v, want s1 and s2 only (s0 predates the baseline)", got)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if polls[0] != "/trigger/power-automate/poll/form_completion/?form_key=f1" ||
-		polls[1] != "/trigger/power-automate/poll/form_completion/?form_key=f1&last_requested_at=t1" {
+	if len(polls) < 2 || polls[0] != "/power-automate/poll/form_completion/?form_key=f1" ||
+		polls[1] != "/power-automate/poll/form_completion/?form_key=f1&last_requested_at=t1" {
 		t.Errorf("polls = %q", polls)
+	}
+	sub, err := store.Subscription(context.Background(), "forms/f1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur runtime.PollCursor
+	if err := json.Unmarshal(sub.Cursor, &cur); err != nil || !strings.HasSuffix(cur.Next, "last_requested_at=t2") {
+		t.Errorf("stored cursor %s: want the state of the fired poll (t2)", sub.Cursor)
 	}
 }

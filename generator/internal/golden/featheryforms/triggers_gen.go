@@ -10,33 +10,21 @@ import (
 	"github.com/connectorgen/connectorgen/runtime"
 )
 
-// DataReceivedOptions holds the optional parameters of DataReceived. The zero value
-// sends none of them (parameters with a default send the default).
-type DataReceivedOptions struct {
-	// Last Request Time.
-	//
-	// Last trigger poll time.
-	//
-	// Sent as query parameter "last_requested_at".
-	LastRequestedAt runtime.Opt[string]
-}
-
 // PollDataReceived runs the polling trigger "Whenever any data is received from a submission" (batch)
 // until ctx ends: it polls with the platform's protocol and calls h once per event, in order, at
 // least once. State is kept in store under cfg.Subscription; cfg.Operation, cfg.Args and cfg.Split
-// are filled in.
+// are filled in. The connector's pollingtrigger policy is played by the client: the first poll only
+// takes the baseline (items that exist already do not fire) and the state (query "last_requested_at")
+// is computed from each response; the backend path has no /trigger prefix.
 //
 // This operation is triggered whenever any data is received from a submission.
 //
 // Hint: Submit a form to trigger.
 //
 //	GET /trigger/power-automate/poll/data_received/
-func (c *Client) PollDataReceived(ctx context.Context, store runtime.TriggerStore, cfg runtime.PollConfig, formKey string, opts *DataReceivedOptions, h func(context.Context, json.RawMessage) error) error {
+func (c *Client) PollDataReceived(ctx context.Context, store runtime.TriggerStore, cfg runtime.PollConfig, formKey string, h func(context.Context, json.RawMessage) error) error {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(formKey)
-	if opts != nil {
-		args[1] = runtime.OptString(opts.LastRequestedAt)
-	}
 	cfg.Operation = &opDataReceived
 	cfg.Args = args[:]
 	cfg.Split = runtime.SplitRule{Batch: true, Path: []string{"results"}}
@@ -45,32 +33,21 @@ func (c *Client) PollDataReceived(ctx context.Context, store runtime.TriggerStor
 	})
 }
 
-// FormCompletionOptions holds the optional parameters of FormCompletion. The zero value
-// sends none of them (parameters with a default send the default).
-type FormCompletionOptions struct {
-	// Last Request Time.
-	//
-	// Last trigger poll time.
-	//
-	// Sent as query parameter "last_requested_at".
-	LastRequestedAt runtime.Opt[string]
-}
-
 // PollFormCompletion runs the polling trigger "When a form submission is completed" (batch) until ctx
 // ends: it polls with the platform's protocol and calls h once per event, in order, at least once.
 // State is kept in store under cfg.Subscription; cfg.Operation, cfg.Args and cfg.Split are filled in.
+// The connector's pollingtrigger policy is played by the client: the first poll only takes the
+// baseline (items that exist already do not fire) and the state (query "last_requested_at") is
+// computed from each response; the backend path has no /trigger prefix.
 //
 // This operation is triggered when a form submission is completed.
 //
 // Hint: Submit a form to trigger.
 //
 //	GET /trigger/power-automate/poll/form_completion/
-func (c *Client) PollFormCompletion(ctx context.Context, store runtime.TriggerStore, cfg runtime.PollConfig, formKey string, opts *FormCompletionOptions, h func(context.Context, FormCompletionResponseResultsItem) error) error {
+func (c *Client) PollFormCompletion(ctx context.Context, store runtime.TriggerStore, cfg runtime.PollConfig, formKey string, h func(context.Context, FormCompletionResponseResultsItem) error) error {
 	var args [2]runtime.Arg
 	args[0] = runtime.StringOf(formKey)
-	if opts != nil {
-		args[1] = runtime.OptString(opts.LastRequestedAt)
-	}
 	cfg.Operation = &opFormCompletion
 	cfg.Args = args[:]
 	cfg.Split = runtime.SplitRule{Batch: true, Path: []string{"results"}}
