@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +62,10 @@ type WebhookCursor struct {
 	Location string `json:"location"`
 	// Callback is the callback URL registered with the service.
 	Callback string `json:"callback"`
+	// Request is a SHA-256 fingerprint of the subscribe request (method,
+	// URL, parameter headers and body with the callback URL, never the
+	// credentials): Subscribe with the same request is a no-op.
+	Request string `json:"request,omitempty"`
 }
 
 // Listener receives webhook callbacks. It is an http.Handler (mount it on
@@ -161,10 +166,19 @@ func (l *Listener) CallbackURL(ctx context.Context, id string) (string, error) {
 // nothing is stored.
 //
 // The body argument may be unset (then op.BodyDefault, if any, is the
-// base), [JSON] or [RawJSON]; it must be a JSON object. Subscribing an id
-// that already exists replaces its cursor and keeps its inbox; unsubscribe
-// first, or the old service-side subscription is orphaned. The
-// subscription's Params are left empty: args cannot be stored generically.
+// base), [JSON] or [RawJSON]; it must be a JSON object.
+//
+// Subscribe is meant to be called at every start of a program, with the
+// same arguments: when id is already subscribed with the same request
+// (same callback URL, parameters and body) nothing is sent and the
+// subscription resumes as stored, inbox included. When the request
+// differs, typically because the public base URL of the listener changed,
+// Subscribe subscribes anew, stores the new Location (keeping the inbox),
+// and only then sends DELETE to the old Location, so that no event is
+// missed in between (a failed DELETE is logged, not returned: the new
+// subscription is live). To force a new service-side subscription,
+// Unsubscribe first. The subscription's Params are left empty: args
+// cannot be stored generically.
 func (l *Listener) Subscribe(ctx context.Context, c *Client, id string, op *Operation, args []Arg, bodyIndex int, jsonPath []string) error {
 	switch {
 	case c == nil:
@@ -178,9 +192,16 @@ func (l *Listener) Subscribe(ctx context.Context, c *Client, id string, op *Oper
 	case bodyIndex < 0 || bodyIndex >= len(op.Params) || op.Params[bodyIndex].In != InBody:
 		return fmt.Errorf("%s: Subscribe: parameter %d is not the body parameter", op.ID, bodyIndex)
 	}
+	var prev *WebhookCursor // the stored subscription's cursor, nil when new
 	if old, err := l.store.Subscription(ctx, id); err == nil {
 		if old.Kind != "webhook" {
 			return fmt.Errorf("runtime: Subscribe: subscription %q is of kind %q, not webhook", id, old.Kind)
+		}
+		prev = &WebhookCursor{}
+		if len(old.Cursor) > 0 {
+			if err := json.Unmarshal(old.Cursor, prev); err != nil {
+				return fmt.Errorf("runtime: Subscribe: subscription %q: cursor: %w", id, err)
+			}
 		}
 	} else if !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("runtime: Subscribe: %w", err)
@@ -220,6 +241,10 @@ func (l *Listener) Subscribe(ctx context.Context, c *Client, id string, op *Oper
 	if err != nil {
 		return err
 	}
+	fp := requestFingerprint(op, req, filled)
+	if prev != nil && prev.Request == fp && prev.Callback == cb {
+		return nil // already subscribed with this very request: resume
+	}
 	resp, hreq, _, err := c.send(ctx, op, req)
 	if err != nil {
 		return err
@@ -229,7 +254,7 @@ func (l *Listener) Subscribe(ctx context.Context, c *Client, id string, op *Oper
 	if err != nil {
 		return fmt.Errorf("%s: %w", op.ID, err)
 	}
-	cur, err := json.Marshal(WebhookCursor{Location: loc, Callback: cb})
+	cur, err := json.Marshal(WebhookCursor{Location: loc, Callback: cb, Request: fp})
 	if err != nil {
 		return err
 	}
@@ -239,7 +264,37 @@ func (l *Listener) Subscribe(ctx context.Context, c *Client, id string, op *Oper
 		return fmt.Errorf("runtime: Subscribe: storing subscription %q (service Location %q): %w",
 			id, c.redact.urlString(loc), err)
 	}
+	if prev != nil && prev.Location != "" && prev.Location != loc {
+		// The replaced service-side subscription: removed only now that
+		// the new one is recorded, so no notification falls in a gap.
+		if err := l.deleteLocation(ctx, c, op.ID, prev.Location); err != nil {
+			c.log.WarnContext(ctx, "webhook: re-subscribed, but the old service-side subscription could not be deleted",
+				"subscription", id, "operation", op.ID, "error", err)
+		} else {
+			c.log.InfoContext(ctx, "webhook: re-subscribed (the subscribe request or callback URL changed)",
+				"subscription", id, "operation", op.ID)
+		}
+	}
 	return nil
+}
+
+// requestFingerprint is a SHA-256 over what identifies a subscribe
+// request: operation, method, URL, parameter headers (the Authorizer adds
+// credentials later, so none are included) and the JSON body with the
+// callback URL.
+func requestFingerprint(op *Operation, req *request, body []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", op.ID, req.method, req.url.String())
+	keys := make([]string, 0, len(req.header))
+	for k := range req.header {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s: %q\n", k, req.header[k])
+	}
+	h.Write(body)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 // setJSONPath returns the JSON object raw with val set at path, creating
@@ -297,25 +352,32 @@ func (l *Listener) Unsubscribe(ctx context.Context, c *Client, id string) error 
 	if cur.Location == "" {
 		c.log.WarnContext(ctx, "webhook: no Location stored; the service-side subscription cannot be deleted",
 			"subscription", id, "operation", s.Operation)
-	} else {
-		op := &Operation{ID: s.Operation + ".unsubscribe", Method: http.MethodDelete}
-		req, err := c.pollRequest(op, nil, cur.Location)
-		if err != nil {
-			return err
-		}
-		resp, _, _, err := c.send(ctx, op, req)
-		var e *Error
-		switch {
-		case err == nil:
-			discard(resp.Body)
-		case errors.As(err, &e) && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone):
-			// Already gone at the service.
-		default:
-			return err
-		}
+	} else if err := l.deleteLocation(ctx, c, s.Operation, cur.Location); err != nil {
+		return err
 	}
 	if err := l.store.DeleteSubscription(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("runtime: Unsubscribe %q: %w", id, err)
+	}
+	return nil
+}
+
+// deleteLocation sends DELETE to a service-side subscription's Location
+// with the connection's auth; 404 and 410 count as already removed.
+func (l *Listener) deleteLocation(ctx context.Context, c *Client, opID, loc string) error {
+	op := &Operation{ID: opID + ".unsubscribe", Method: http.MethodDelete}
+	req, err := c.pollRequest(op, nil, loc)
+	if err != nil {
+		return err
+	}
+	resp, _, _, err := c.send(ctx, op, req)
+	var e *Error
+	switch {
+	case err == nil:
+		discard(resp.Body)
+	case errors.As(err, &e) && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone):
+		// Already gone at the service.
+	default:
+		return err
 	}
 	return nil
 }

@@ -360,3 +360,72 @@ func TestNewListenerInvalid(t *testing.T) {
 		t.Error("nil store: no error")
 	}
 }
+
+// Subscribe at every start: the same request resumes the stored
+// subscription without a call; a changed public URL subscribes anew,
+// keeps the inbox and only then deletes the old service-side
+// subscription, with the connection's auth.
+func TestWebhookResubscribe(t *testing.T) {
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if r.Method == http.MethodPost {
+			w.Header().Set("Location", "hooks/"+string(rune('0'+n)))
+			w.WriteHeader(http.StatusCreated)
+		}
+	})
+	c := newTestClient(t, srv, WithAuth(APIKey(InHeader, "X-Api-Key", "k3y")))
+	store := NewMemoryStore()
+	ctx := context.Background()
+	args := []Arg{String("me"), RawJSON([]byte(`{"events":["push"]}`))}
+
+	l1 := newHookListener(t, store)
+	if err := l1.Subscribe(ctx, c, "s", hookOp, args, 1, []string{"url"}); err != nil {
+		t.Fatal(err)
+	}
+	first := hookCursor(t, store, "s")
+	// A restart with the same listener URL and arguments: nothing is sent.
+	if err := l1.Subscribe(ctx, c, "s", hookOp, args, 1, []string{"url"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Fatalf("%d requests after the second Subscribe, want 1 (resume)", n)
+	}
+	if _, err := store.Commit(ctx, "s", AnyVersion, nil, [][]byte{[]byte(`{"n":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restart behind a new public URL: subscribe again, then DELETE.
+	l2, err := NewListener(store, "https://new.example.com/hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l2.Subscribe(ctx, c, "s", hookOp, args, 1, []string{"url"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests, want subscribe, subscribe, delete", len(reqs))
+	}
+	cb2, _ := l2.CallbackURL(ctx, "s")
+	if reqs[1].Method != "POST" || !strings.Contains(string(reqs[1].Body), `"url":"`+cb2+`"`) {
+		t.Errorf("re-subscribe: %s %s", reqs[1].Method, reqs[1].Body)
+	}
+	if reqs[2].Method != "DELETE" || srv.URL+reqs[2].Path != first.Location || reqs[2].Header.Get("X-Api-Key") != "k3y" {
+		t.Errorf("old subscription: %s %s (key %q), want DELETE %s with the key", reqs[2].Method, reqs[2].Path, reqs[2].Header.Get("X-Api-Key"), first.Location)
+	}
+	cur := hookCursor(t, store, "s")
+	if cur.Callback != cb2 || cur.Location == first.Location {
+		t.Errorf("cursor after re-subscribe = %+v", cur)
+	}
+	if p, err := store.Pending(ctx, "s", 0); err != nil || len(p) != 1 {
+		t.Errorf("inbox after re-subscribe: %d events, %v; want the pending one kept", len(p), err)
+	}
+
+	// Different arguments also re-subscribe.
+	args2 := []Arg{String("me"), RawJSON([]byte(`{"events":["push","pull"]}`))}
+	if err := l2.Subscribe(ctx, c, "s", hookOp, args2, 1, []string{"url"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.requests()); n != 5 {
+		t.Fatalf("%d requests after changing the arguments, want 5", n)
+	}
+}

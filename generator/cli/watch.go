@@ -36,6 +36,7 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 	publicURL := fs.String("public-url", "", "webhook: base `URL` the service can reach (default http://<listen address>)")
 	maxEvents := fs.Int("max-events", 0, "stop after `N` events (0: run until interrupted)")
 	verbose := fs.BoolP("verbose", "v", false, "log requests (credentials redacted) on stderr")
+	deadLetters := fs.Bool("dead-letters", false, "print the trigger's dead letters (events given up on) from --state as JSON lines and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: connectorgen watch [flags] CONNECTOR TRIGGER_OPERATION_ID\n\n"+
 			"Runs a trigger and prints each event as one JSON line on stdout; status goes\n"+
@@ -70,6 +71,18 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 			list = strings.Join(ids, ", ")
 		}
 		return fail(ExitUsage, "%s has no trigger %q (triggers: %s)", fs.Arg(0), fs.Arg(1), list)
+	}
+	subID := pkg.Name + "/" + trig.OperationID
+	if *deadLetters {
+		db, err := openState(*statePath, pkg, trig)
+		if err != nil {
+			return fail(ExitFail, "state: %v", err)
+		}
+		defer db.Close()
+		if err := printDeadLetters(ctx, env, db, subID); err != nil {
+			return fail(ExitFail, "%v", err)
+		}
+		return ExitOK
 	}
 	op := RuntimeOperation(&trig.Setup.Op)
 	callArgs, err := buildArgs(op, *params, "")
@@ -112,30 +125,20 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 		return fail(ExitFail, "%v", err)
 	}
 
-	path := *statePath
-	if path == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			return fail(ExitFail, "state: %v (use --state)", err)
-		}
-		dir = filepath.Join(dir, "connectorgen")
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fail(ExitFail, "state: %v", err)
-		}
-		path = filepath.Join(dir, pkg.Name+"-"+trig.OperationID+".db")
-	}
-	db, err := sqlitestore.Open(path)
+	db, err := openState(*statePath, pkg, trig)
 	if err != nil {
 		return fail(ExitFail, "state: %v", err)
 	}
 	defer db.Close()
+	if dl, err := db.DeadLetters(ctx, subID); err == nil && len(dl) > 0 {
+		fmt.Fprintf(env.Stderr, "%d dead letter(s) from earlier runs are kept in the state; list them with --dead-letters\n", len(dl))
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	store := ackStore{db}
-	subID := pkg.Name + "/" + trig.OperationID
 
 	var (
 		mu      sync.Mutex
@@ -241,5 +244,59 @@ func findTrigger(p *ir.Package, id string) *ir.Trigger {
 			return t
 		}
 	}
+	return nil
+}
+
+// openState opens the SQLite state of a watched trigger: path, or a file
+// per connector and trigger under the user cache directory.
+func openState(path string, pkg *ir.Package, trig *ir.Trigger) (*sqlitestore.Store, error) {
+	if path == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("%v (use --state)", err)
+		}
+		dir = filepath.Join(dir, "connectorgen")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		path = filepath.Join(dir, pkg.Name+"-"+trig.OperationID+".db")
+	}
+	return sqlitestore.Open(path)
+}
+
+// deadLetterLine is the JSON form of a dead letter printed by
+// watch --dead-letters.
+type deadLetterLine struct {
+	Seq       int64           `json:"seq"`
+	Payload   json.RawMessage `json:"payload"`
+	Attempts  int             `json:"attempts"`
+	LastError string          `json:"lastError,omitempty"`
+	Reason    string          `json:"reason,omitempty"`
+	Buried    time.Time       `json:"buried"`
+}
+
+// printDeadLetters writes the dead letters of subscription id as JSON
+// lines on stdout, oldest first.
+func printDeadLetters(ctx context.Context, env *Env, store runtime.TriggerStore, id string) error {
+	dls, err := store.DeadLetters(ctx, id)
+	if err != nil && !errors.Is(err, runtime.ErrNotFound) {
+		return err
+	}
+	for _, d := range dls {
+		line := deadLetterLine{Seq: d.Seq, Attempts: d.Attempts, LastError: d.LastError, Reason: d.Reason, Buried: d.Buried.UTC()}
+		if json.Valid(d.Payload) {
+			line.Payload = d.Payload
+		} else {
+			line.Payload, _ = json.Marshal(string(d.Payload))
+		}
+		b, err := json.Marshal(line)
+		if err != nil {
+			return err
+		}
+		if _, err := env.Stdout.Write(append(b, '\n')); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stderr, "%d dead letter(s) for %s\n", len(dls), id)
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/connectorgen/connectorgen/generator/cli"
+	"github.com/connectorgen/connectorgen/runtime"
+	"github.com/connectorgen/connectorgen/runtime/sqlitestore"
 )
 
 const pollSwagger = `{
@@ -228,3 +230,59 @@ func TestWatchWebhook(t *testing.T) {
 type httpStatusError struct{ status string }
 
 func (e *httpStatusError) Error() string { return e.status }
+
+// Dead letters are never silent: watch --dead-letters lists them as JSON
+// lines, and a normal start says how many there are.
+func TestWatchDeadLetters(t *testing.T) {
+	conn := writeConnector(t, pollSwagger)
+	state := filepath.Join(t.TempDir(), "state.db")
+	db, err := sqlitestore.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const id = "conn/OnNewItems" // package name (from the folder) / operation
+	if _, err := db.SaveSubscription(ctx, runtime.Subscription{ID: id, Operation: "OnNewItems", Kind: "polling"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Commit(ctx, id, runtime.AnyVersion, nil, [][]byte{[]byte(`{"id":7}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Retry(ctx, id, 1, "handler: boom", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Bury(ctx, id, 1, "10 attempts failed"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	stdout, stderr, code := runWatch(t, "--state", state, "--dead-letters", conn, "OnNewItems")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var line struct {
+		Seq       int64           `json:"seq"`
+		Payload   json.RawMessage `json:"payload"`
+		Attempts  int             `json:"attempts"`
+		LastError string          `json:"lastError"`
+		Reason    string          `json:"reason"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &line); err != nil || strings.Count(stdout, "\n") != 1 {
+		t.Fatalf("stdout = %q (%v), want one JSON line", stdout, err)
+	}
+	if line.Seq != 1 || string(line.Payload) != `{"id":7}` || line.Attempts != 1 || line.LastError != "handler: boom" || line.Reason != "10 attempts failed" {
+		t.Errorf("dead letter = %+v", line)
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"value":[{"id":8}]}`)
+	}))
+	defer srv.Close()
+	stdout, stderr, code = runWatch(t, "--base-url", srv.URL, "--state", state, "--interval", "10ms", "--max-events", "1", conn, "OnNewItems")
+	if code != cli.ExitOK || stdout != "{\"id\":8}\n" {
+		t.Fatalf("exit %d stdout %q; stderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "1 dead letter(s) from earlier runs") {
+		t.Errorf("stderr does not mention the dead letter:\n%s", stderr)
+	}
+}

@@ -135,7 +135,9 @@ func webhookMethods(f *jen.File, t *ir.Trigger) {
 	if t.SubscribeName != "" {
 		triggerDoc(t, t.SubscribeName+" subscribes to the webhook trigger "+triggerTitle(t)+" as subscription id: the "+
 			"callback URL of l goes into the request's notification URL property and the subscription's Location is "+
-			"kept for "+t.UnsubscribeName+".").file(f)
+			"kept for "+t.UnsubscribeName+". Call it at every start: with the same arguments and callback URL it "+
+			"resumes the stored subscription without a request; when they changed (e.g. a new public URL) it "+
+			"subscribes anew and then deletes the old service-side subscription.").file(f)
 		params := append([]jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("l").Op("*").Qual(rt, "Listener"), jen.Id("id").String()},
 			setupParams(t.Setup)...)
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.SubscribeName).Params(params...).Error().BlockFunc(func(g *jen.Group) {

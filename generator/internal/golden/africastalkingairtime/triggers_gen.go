@@ -12,7 +12,10 @@ import (
 
 // SubscribeAirtimeStatusNotification subscribes to the webhook trigger "When you receive an Airtime
 // Status Notification" as subscription id: the callback URL of l goes into the request's notification
-// URL property and the subscription's Location is kept for UnsubscribeAirtimeStatusNotification.
+// URL property and the subscription's Location is kept for UnsubscribeAirtimeStatusNotification. Call
+// it at every start: with the same arguments and callback URL it resumes the stored subscription
+// without a request; when they changed (e.g. a new public URL) it subscribes anew and then deletes
+// the old service-side subscription.
 //
 // Triggered when you receive an delivery status notification for an initial request to send airtime.
 //

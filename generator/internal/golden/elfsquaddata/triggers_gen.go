@@ -12,7 +12,9 @@ import (
 
 // SubscribeCreateTrigger subscribes to the webhook trigger "Custom trigger" as subscription id: the
 // callback URL of l goes into the request's notification URL property and the subscription's Location
-// is kept for UnsubscribeCreateTrigger.
+// is kept for UnsubscribeCreateTrigger. Call it at every start: with the same arguments and callback
+// URL it resumes the stored subscription without a request; when they changed (e.g. a new public URL)
+// it subscribes anew and then deletes the old service-side subscription.
 //
 // When a event is triggered.
 //

@@ -12,7 +12,9 @@ import (
 
 // SubscribeNewODataItem subscribes to the webhook trigger "When a new OData item arrives" as
 // subscription id: the callback URL of l goes into the request's notification URL property and the
-// subscription's Location is kept for UnsubscribeNewODataItem.
+// subscription's Location is kept for UnsubscribeNewODataItem. Call it at every start: with the same
+// arguments and callback URL it resumes the stored subscription without a request; when they changed
+// (e.g. a new public URL) it subscribes anew and then deletes the old service-side subscription.
 //
 // This operation triggers a flow when a new OData item arrives.
 //

@@ -19,7 +19,10 @@ type CompletelySignedOptions struct {
 
 // SubscribeCompletelySigned subscribes to the webhook trigger "When a document is completely signed"
 // as subscription id: the callback URL of l goes into the request's notification URL property and the
-// subscription's Location is kept for UnsubscribeCompletelySigned.
+// subscription's Location is kept for UnsubscribeCompletelySigned. Call it at every start: with the
+// same arguments and callback URL it resumes the stored subscription without a request; when they
+// changed (e.g. a new public URL) it subscribes anew and then deletes the old service-side
+// subscription.
 //
 // When a document is fully signed and imported via the tegolySIGN connector, the document and
 // certificate are transferred.

@@ -13,6 +13,9 @@ import (
 // SubscribeNewCoursePublishedNotification subscribes to the webhook trigger "When a new course is
 // published" as subscription id: the callback URL of l goes into the request's notification URL
 // property and the subscription's Location is kept for UnsubscribeNewCoursePublishedNotification.
+// Call it at every start: with the same arguments and callback URL it resumes the stored subscription
+// without a request; when they changed (e.g. a new public URL) it subscribes anew and then deletes
+// the old service-side subscription.
 //
 // Get notified when a new course is published on our learning platform.
 //
@@ -43,7 +46,10 @@ func (c *Client) DeliverNewCoursePublishedNotification(ctx context.Context, stor
 
 // SubscribeNewCourseUserNotification subscribes to the webhook trigger "When a course notification is
 // received" as subscription id: the callback URL of l goes into the request's notification URL
-// property and the subscription's Location is kept for UnsubscribeNewCourseUserNotification.
+// property and the subscription's Location is kept for UnsubscribeNewCourseUserNotification. Call it
+// at every start: with the same arguments and callback URL it resumes the stored subscription without
+// a request; when they changed (e.g. a new public URL) it subscribes anew and then deletes the old
+// service-side subscription.
 //
 // Get notification when a course you are enrolled in has a new notification published.
 //
@@ -74,7 +80,10 @@ func (c *Client) DeliverNewCourseUserNotification(ctx context.Context, store run
 
 // SubscribeNewIdeaNotification subscribes to the webhook trigger "When a new idea is created" as
 // subscription id: the callback URL of l goes into the request's notification URL property and the
-// subscription's Location is kept for UnsubscribeNewIdeaNotification.
+// subscription's Location is kept for UnsubscribeNewIdeaNotification. Call it at every start: with
+// the same arguments and callback URL it resumes the stored subscription without a request; when they
+// changed (e.g. a new public URL) it subscribes anew and then deletes the old service-side
+// subscription.
 //
 // Get notified when a new idea is added by the community.
 //
