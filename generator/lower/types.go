@@ -136,7 +136,7 @@ func scalar(s *spec.Schema) *ir.TypeRef {
 
 // declare emits a named struct or enum type for s.
 func (l *lowerer) declare(s *spec.Schema, name, source string) *ir.TypeRef {
-	t := &ir.Type{GoName: name, Doc: schemaDoc(s), Source: source, Pos: s.Pos}
+	t := &ir.Type{GoName: name, Doc: nameless(schemaDoc(s), name), Source: source, Pos: s.Pos}
 	ref := &ir.TypeRef{Kind: ir.Named, Name: name}
 	l.refs[s] = ref // before descending: reference cycles end here
 	l.decls = append(l.decls, t)
@@ -347,7 +347,8 @@ func nameless(doc, name string) string {
 	}
 	var keep []string
 	for _, para := range strings.Split(doc, "\n\n") {
-		if key(para) != key(name) {
+		// "Status" on TaskStatus says nothing the name does not.
+		if k := key(para); k != key(name) && (len(k) < 3 || !strings.HasSuffix(key(name), k)) {
 			keep = append(keep, para)
 		}
 	}

@@ -40,7 +40,7 @@ type OnTaskCompletedRequest struct {
 	Assignee runtime.Opt[string] `json:"assignee,omitzero"`
 }
 
-// Priority: Priority.
+// Priority is an enumeration: defined by #/definitions/Priority.
 type Priority string
 
 // Values of Priority.
@@ -78,7 +78,7 @@ type TaskList struct {
 	Value []Task `json:"value,omitzero"`
 }
 
-// TaskStatus: Status.
+// TaskStatus is an enumeration: declared inline in the connector definition.
 type TaskStatus string
 
 // Values of TaskStatus.

@@ -33,8 +33,6 @@ const (
 // GetEntitiesResponse is declared inline in the connector definition.
 type GetEntitiesResponse struct {
 	Value []json.RawMessage `json:"value,omitzero"`
-	// Next link.
-	//
 	// Link to get next page of results.
 	ODataNextLink runtime.Opt[string] `json:"@odata.nextLink,omitzero"`
 }

@@ -123,7 +123,7 @@ type FeedSortRestrictionsMetadata struct {
 	AscendingOnlyProperties []string `json:"ascendingOnlyProperties,omitzero"`
 }
 
-// GetOperationalUnit: Get OperationalUnit.
+// GetOperationalUnit is defined by #/definitions/GetOperationalUnit.
 type GetOperationalUnit struct {
 	OpuID                         runtime.Opt[int32]  `json:"OpuId,omitzero"`
 	OpuCode                       runtime.Opt[string] `json:"OpuCode,omitzero"`
@@ -164,13 +164,13 @@ type GetOperationalUnit struct {
 	OpuStatus                     runtime.Opt[string] `json:"OpuStatus,omitzero"`
 }
 
-// GetOperationalUnitList: Get OperationalUnit List.
+// GetOperationalUnitList is defined by #/definitions/GetOperationalUnitList.
 type GetOperationalUnitList struct {
 	// Get OperationalUnit List.
 	Value []GetOperationalUnit `json:"value,omitzero"`
 }
 
-// GetProduct: Get Product.
+// GetProduct is defined by #/definitions/GetProduct.
 type GetProduct struct {
 	ProductID             runtime.Opt[int32]   `json:"ProductId,omitzero"`
 	ProductName           runtime.Opt[string]  `json:"ProductName,omitzero"`
@@ -231,7 +231,7 @@ type GetProduct struct {
 	CreatedTime           runtime.Opt[string]  `json:"CreatedTime,omitzero"`
 }
 
-// GetProductList: Get Product List.
+// GetProductList is defined by #/definitions/GetProductList.
 type GetProductList struct {
 	// Get Product List.
 	Value []GetProduct `json:"value,omitzero"`
