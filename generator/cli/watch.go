@@ -139,6 +139,13 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	store := ackStore{db}
+	// One watch per state file: a fixed lease owner lets a watch restarted
+	// after a crash resume at once instead of waiting for the dead
+	// process's lease (default owner hostname+pid) to expire.
+	owner := "connectorgen-watch"
+	if host, err := os.Hostname(); err == nil {
+		owner += "@" + host
+	}
 
 	var (
 		mu      sync.Mutex
@@ -193,7 +200,7 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 			return fail(ExitFail, "subscribe: %v", err)
 		}
 		fmt.Fprintf(env.Stderr, "subscribed %s\n", subID)
-		err = runtime.RunWebhook(ctx, store, l, runtime.DeliveryConfig{Subscription: subID, Logger: logger}, handler)
+		err = runtime.RunWebhook(ctx, store, l, runtime.DeliveryConfig{Subscription: subID, Logger: logger, Owner: owner}, handler)
 		uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		uerr := l.Unsubscribe(uctx, client, subID)
 		ucancel()
@@ -210,6 +217,7 @@ func runWatch(ctx context.Context, args []string, env *Env) int {
 			Operation:    op,
 			Args:         argv,
 			Interval:     *interval,
+			Owner:        owner,
 		}
 		if trig.Batch && trig.Split {
 			cfg.Split = runtime.SplitRule{Batch: true, Path: trig.SplitPath}

@@ -286,3 +286,34 @@ func TestWatchDeadLetters(t *testing.T) {
 		t.Errorf("stderr does not mention the dead letter:\n%s", stderr)
 	}
 }
+
+// A watch killed while holding its lease does not block the next one: the
+// lease owner is the same for every watch on the host.
+func TestWatchResumesAfterCrashLease(t *testing.T) {
+	conn := writeConnector(t, pollSwagger)
+	state := filepath.Join(t.TempDir(), "state.db")
+	db, err := sqlitestore.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const id = "conn/OnNewItems"
+	if _, err := db.SaveSubscription(ctx, runtime.Subscription{ID: id, Operation: "OnNewItems", Kind: "polling"}); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	// The lease of a crashed watch, valid for an hour.
+	if ok, err := db.Lease(ctx, id, "connectorgen-watch@"+host, time.Hour); err != nil || !ok {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	db.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"value":[{"id":1}]}`)
+	}))
+	defer srv.Close()
+	// runWatch fails the test if watch does not stop within its deadline.
+	stdout, stderr, code := runWatch(t, "--base-url", srv.URL, "--state", state, "--interval", "10ms", "--max-events", "1", conn, "OnNewItems")
+	if code != cli.ExitOK || stdout != "{\"id\":1}\n" {
+		t.Fatalf("exit %d stdout %q; stderr:\n%s", code, stdout, stderr)
+	}
+}
