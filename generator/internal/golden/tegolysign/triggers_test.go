@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +59,7 @@ func (f *hookFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.next++
-		p := "/api/webhook/end-trigger/" + string(rune('0'+f.next))
+		p := "/api/webhook/end-trigger/" + strconv.Itoa(f.next)
 		f.hooks[p] = body.DeliveryURL
 		w.Header().Set("Location", "http://"+r.Host+p)
 		w.WriteHeader(http.StatusCreated)
