@@ -76,6 +76,7 @@ type deliverer struct {
 // emptied).
 func (d *deliverer) deliver(ctx context.Context) (time.Time, error) {
 	id := d.cfg.Subscription
+	var leased time.Time // when the last lease granted in this call was asked for
 	for {
 		evs, err := d.store.Pending(ctx, id, pendingBatch)
 		if err != nil {
@@ -95,17 +96,33 @@ func (d *deliverer) deliver(ctx context.Context) (time.Time, error) {
 				}
 				continue
 			}
-			ok, err := d.store.Lease(ctx, id, d.cfg.Owner, d.cfg.LeaseTTL)
-			if err != nil {
-				return time.Time{}, err
-			}
-			if !ok {
-				return time.Time{}, errLeaseLost
+			// Renew the lease unless this call renewed it less than
+			// LeaseTTL/4 ago (at least 3/4 of it is then left): in a burst
+			// that saves a store write per event.
+			if leased.IsZero() || time.Since(leased) >= d.cfg.LeaseTTL/4 {
+				asked := time.Now()
+				ok, err := d.store.Lease(ctx, id, d.cfg.Owner, d.cfg.LeaseTTL)
+				if err != nil {
+					return time.Time{}, err
+				}
+				if !ok {
+					return time.Time{}, errLeaseLost
+				}
+				leased = asked
 			}
 			herr := d.call(ctx, ev)
 			if herr == nil {
-				if err := d.store.Ack(ctx, id, ev.Seq); err != nil {
+				// The handler is done with the event: record that even when
+				// ctx ended meanwhile (a graceful stop), or the event would be
+				// delivered again at the next start.
+				actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				err := d.store.Ack(actx, id, ev.Seq)
+				cancel()
+				if err != nil {
 					return time.Time{}, gone(err)
+				}
+				if ctx.Err() != nil {
+					return time.Time{}, ctx.Err()
 				}
 				continue
 			}
@@ -154,7 +171,8 @@ func (d *deliverer) bury(ctx context.Context, ev InboxEvent) error {
 // above [Handler]): Seq order, retries after Backoff delays via
 // [TriggerStore.Retry], [TriggerStore.Bury] after MaxAttempts failures,
 // [TriggerStore.Ack] on success, the lease (Owner, LeaseTTL) renewed
-// before every handler call, panics counted as failed attempts.
+// before a handler call unless the same delivery pass renewed it less
+// than LeaseTTL/4 before, panics counted as failed attempts.
 //
 // It is a function rather than a Listener method because the Listener is
 // optional: l receives the callbacks (its ServeHTTP commits them to the

@@ -238,3 +238,23 @@ func TestRunWebhookErrors(t *testing.T) {
 		t.Fatal("empty id accepted")
 	}
 }
+
+// A handler that succeeds while the run is being stopped still has its
+// event acknowledged: a graceful stop causes no duplicate (polling and
+// webhook share the deliverer).
+func TestGracefulStopAcks(t *testing.T) {
+	store := NewMemoryStore()
+	l, post := hookSetup(t, store, "h1")
+	post(`{"ID":1}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := RunWebhook(ctx, store, l, webhookConfig("h1"), func(ctx context.Context, ev Event) error {
+		cancel() // e.g. SIGINT arrives while the handler finishes
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunWebhook = %v", err)
+	}
+	if evs, err := store.Pending(context.Background(), "h1", 0); err != nil || len(evs) != 0 {
+		t.Fatalf("inbox after a graceful stop: %d events (%v), want the handled one acknowledged", len(evs), err)
+	}
+}
