@@ -25,6 +25,21 @@ type Options struct {
 	Package string
 	// Initialisms extends the naming initialism table.
 	Initialisms []string
+	// Strict makes policy templates and expressions the runtime cannot
+	// honour errors instead of warnings.
+	Strict bool
+
+	// Selection and renames (connectorgen.json; see lower.Options): what
+	// remains keeps the names of a full generation.
+
+	// Include, when not empty, keeps only these operations; Exclude drops
+	// these. At most one of the two may be set.
+	Include, Exclude []lower.Select
+	// Renames give Go names to operations and definitions.
+	Renames []lower.Rename
+	// Source is the connector path written into generated files; "" uses
+	// the path the connector was loaded from.
+	Source string
 }
 
 // Result is one generated package.
@@ -48,7 +63,9 @@ func Generate(path string, opts Options) (*Result, diag.List) {
 
 // GenerateConnector renders an already loaded connector.
 func GenerateConnector(c *spec.Connector, opts Options) (*Result, diag.List) {
-	pkg, ds := lower.Lower(c, lower.Options{Package: opts.Package, Initialisms: opts.Initialisms})
+	lo := lower.Options{Package: opts.Package, Initialisms: opts.Initialisms, Strict: opts.Strict}
+	lo.Include, lo.Exclude, lo.Renames, lo.Source = opts.Include, opts.Exclude, opts.Renames, opts.Source
+	pkg, ds := lower.Lower(c, lo)
 	if ds.HasErrors() {
 		return nil, ds
 	}

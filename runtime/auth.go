@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -143,4 +144,15 @@ func appendQuery(raw, name, value string) string {
 		return kv
 	}
 	return raw + "&" + kv
+}
+
+// ErrGateway is returned (wrapped) for a connection that needs an
+// on-premises data gateway (a gatewaySetting connection parameter), which
+// this runtime cannot route through. It wraps errors.ErrUnsupported.
+var ErrGateway = fmt.Errorf("on-premises data gateway connections (gatewaySetting) are not supported: %w", errors.ErrUnsupported)
+
+// Unusable returns an Authorizer that fails every request with err: the
+// authorizer of a connection that cannot be used (see [ErrGateway]).
+func Unusable(err error) Authorizer {
+	return AuthorizerFunc(func(*http.Request) error { return err })
 }

@@ -25,6 +25,9 @@ type Client struct {
 	log       *slog.Logger
 	userAgent string
 	redact    redaction
+	script    *scriptHook // WithScript (script.go); nil: none
+
+	pol policyConfig // policy templates and connection parameters (policy.go)
 }
 
 // Response is the status and headers of a response that [Client.Do]
@@ -45,6 +48,12 @@ type options struct {
 	middleware []Middleware
 	logger     *slog.Logger
 	userAgent  string
+	script     *scriptHook // WithScript (script.go)
+
+	// Policy templates (policy.go).
+	policies   []*Policy
+	connParams map[string]any
+	baseURLSet bool // WithBaseURL was given: it wins over dynamichosturl
 }
 
 // Middleware wraps the transport of a [Client]. It sees every attempt,
@@ -52,8 +61,11 @@ type options struct {
 type Middleware func(next http.RoundTripper) http.RoundTripper
 
 // WithBaseURL replaces the base URL given to [NewClient] (scheme, host and
-// base path), e.g. to point a generated client at a test server.
-func WithBaseURL(u string) Option { return func(o *options) { o.baseURL = u } }
+// base path), e.g. to point a generated client at a test server. It also
+// wins over the connector's dynamichosturl policies (see policy.go).
+func WithBaseURL(u string) Option {
+	return func(o *options) { o.baseURL, o.baseURLSet = u, true }
+}
 
 // WithHTTPClient sets the *http.Client used to send requests (default: a
 // client on http.DefaultTransport without a timeout; use contexts or
@@ -131,6 +143,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	pol, err := newPolicyConfig(&o, baseURL)
+	if err != nil {
+		return nil, err
+	}
 	return &Client{
 		base:      &url.URL{Scheme: u.Scheme, Host: u.Host},
 		basePath:  strings.TrimRight(u.EscapedPath(), "/"),
@@ -140,6 +156,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		log:       log,
 		userAgent: o.userAgent,
 		redact:    newRedaction(o.auth),
+		script:    o.script,
+		pol:       pol,
 	}, nil
 }
 
@@ -187,6 +205,9 @@ func (c *Client) Do(ctx context.Context, op *Operation, args []Arg, out any) (*R
 // transport failure or an interrupted wait has a nil response unless a
 // response was already received.
 func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.Response, *http.Request, []string, error) {
+	if err := c.prepare(ctx, op, req); err != nil { // request-section policies (policy_apply.go)
+		return nil, nil, nil, err
+	}
 	policy := c.retry
 	idempotent := (&Operation{Method: req.method}).Idempotent()
 	canRetry := (idempotent || policy.RetryNonIdempotent) && (req.body == nil || req.body.rewindable())
@@ -195,10 +216,10 @@ func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.R
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		secrets := c.redact.values(hreq)
-		logURL := c.redact.url(hreq.URL)
+		secrets := c.secretValues(hreq) // credentials and secret connection values (policy_apply.go)
+		logURL := c.logURL(hreq.URL)
 		start := time.Now()
-		resp, err := c.hc.Do(hreq)
+		resp, err := c.roundTrip(op, hreq) // custom code, if installed (script.go)
 		attrs := []slog.Attr{
 			slog.String("operation", op.ID),
 			slog.String("method", req.method),
@@ -222,6 +243,10 @@ func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.R
 		c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
 			append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))...)
 		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			if err := c.respond(ctx, op, req, resp); err != nil { // response-section policies
+				discard(resp.Body)
+				return nil, nil, nil, err
+			}
 			return resp, hreq, secrets, nil
 		}
 		if canRetry && attempt <= policy.MaxRetries && retryableStatus(resp.StatusCode) {
@@ -239,7 +264,7 @@ func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.R
 			c.log.LogAttrs(ctx, slog.LevelInfo, "connector request not retried: Retry-After exceeds MaxDelay",
 				append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("retry_after", ra))...)
 		}
-		return resp, nil, nil, newError(op.ID, resp, secrets)
+		return resp, nil, nil, c.failed(ctx, op, req, resp, secrets) // newError after response/failure policies
 	}
 }
 
@@ -273,6 +298,7 @@ func (c *Client) attempt(ctx context.Context, op *Operation, req *request) (*htt
 			return nil, fmt.Errorf("%s: authorize: %w", op.ID, err)
 		}
 	}
+	req.pol.reassert(req, hreq) // headers decided by policies win over the Authorizer's
 	return hreq, nil
 }
 

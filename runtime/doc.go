@@ -14,6 +14,13 @@
 // Retry-After) through the same request path, and [NextPollDelay] applies
 // the platform's timing rules.
 //
+// For pageable operations (x-ms-pageable), [Client.Pages] and [PageItems]
+// follow next links through the same request path, so every page carries
+// the connection's credentials and policies. [DynamicValues] and
+// [DynamicSchema] make the calls the designer makes for dynamic metadata.
+// [WithScript] installs a Go [Script] where a connector's C# custom code
+// would run.
+//
 // # Stability
 //
 // Everything exported here is API for generated code and is kept stable
@@ -24,8 +31,10 @@
 // ([String], [Int], [JSON], [File], ...), the value types used in generated
 // models ([Opt], [DateTime], [Date], [Secret]), the client ([Client],
 // [Option], [RetryPolicy], [Middleware]), authorization ([Authorizer],
-// [APIKey], [Basic], [Bearer], [Chain]), errors ([Error], [DecodeError])
-// and credential stores ([Store], [EnvStore], [FileStore]). Unexported
+// [APIKey], [Basic], [Bearer], [Chain]), errors ([Error], [DecodeError],
+// [UnauthenticatedError]), policy templates ([Policy], [WithPolicies],
+// [WithConnectionParameters]) and credential stores ([Store], [EnvStore],
+// [FileStore]). Unexported
 // details, log message texts and the exact wording of error strings are not
 // part of the contract; use errors.As and errors.Is instead of matching text.
 //
@@ -33,6 +42,13 @@
 // and [MinAPIVersion], so a runtime too old or too new for the generated
 // code fails the build.
 //
-// The package imports only the standard library; it never reflects over
-// caller values itself (JSON encoding is left to encoding/json).
+// Connections: [OAuth] is a connection's OAuth 2.0 token (refreshed before
+// it expires, one refresh shared by concurrent requests, written back to a
+// [StoreWriter]); [OAuthFlow] signs a user in (authorization code with
+// PKCE, device code, client credentials) for the identity providers of
+// [OAuthSettings].
+//
+// The package imports only the standard library and golang.org/x/oauth2; it
+// never reflects over caller values itself (JSON encoding is left to
+// encoding/json).
 package runtime

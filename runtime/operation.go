@@ -129,6 +129,11 @@ type Operation struct {
 	// trigger whose state the client computes; see polltrigger.go), nil
 	// when it has none.
 	PollingTrigger *PollingTrigger
+
+	// Policies are the operation's own policy templates (instances scoped to
+	// it), in Index order; connector-wide ones are given to the client with
+	// WithPolicies. See policy.go.
+	Policies []*Policy
 }
 
 // Idempotent reports whether the operation's method is idempotent

@@ -132,6 +132,9 @@ func (c *Client) Poll(ctx context.Context, op *Operation, args []Arg, next strin
 	if err != nil {
 		return out, err
 	}
+	if err := c.prepare(ctx, op, req); err != nil { // policies first: Next is the URL sent
+		return out, err
+	}
 	if next == "" {
 		out.Next = req.url.String()
 	}

@@ -33,6 +33,8 @@ type request struct {
 	url    url.URL
 	header http.Header
 	body   *body // nil: no body
+
+	pol *reqPolicy // policy state (policy_apply.go); nil when no policy applies
 }
 
 // value is a parameter's effective Arg (the caller's, or its default).
@@ -111,6 +113,9 @@ func (c *Client) build(op *Operation, args []Arg) (*request, error) {
 			}
 		}
 		r.header.Set(v.p.Name, s)
+	}
+	if c.hasPolicies(op) {
+		r.pol = c.newReqPolicy(r, vals) // applied by prepare, before sending
 	}
 	return r, nil
 }

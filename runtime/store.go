@@ -16,6 +16,17 @@ type Store interface {
 	Lookup(ctx context.Context, connection string) (Values, error)
 }
 
+// StoreWriter is implemented by stores that can save connection values:
+// [FileStore] does; [EnvStore] is read-only (a token refreshed from
+// environment variables is kept in memory only). `connectorgen login` saves
+// connections through it, and an [OAuth] token writes refreshed tokens back.
+type StoreWriter interface {
+	// Update sets the given parameters of connection, creating the
+	// connection when it does not exist; an empty value removes the
+	// parameter. Other parameters and connections are kept.
+	Update(ctx context.Context, connection string, vals Values) error
+}
+
 // ParamLookup may be implemented by a [Store] that cannot list a
 // connection's parameters but can fetch named ones, like [EnvStore].
 // [LookupConnection], which generated code calls, uses it when available,
@@ -159,4 +170,41 @@ func envPart(s string) string {
 		run = false
 	}
 	return b.String()
+}
+
+// WithDefaults returns a copy of v in which every parameter of defs that
+// has no value (or an empty one) takes its default (the connector's
+// defaultValue). Generated ConnectionFromStore functions call it.
+func (v Values) WithDefaults(defs map[string]string) Values {
+	out := make(Values, len(v)+len(defs))
+	for k, s := range v {
+		out[k] = s
+	}
+	for k, d := range defs {
+		if out[k] == "" {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// ParameterSet returns the connection parameter set that the connection
+// uses: the value of [ParameterSetKey], matched against sets ignoring case.
+// Without a value, a connector with one set uses it; otherwise the error
+// lists the sets. Generated ConnectionFromStore functions call it.
+func (v Values) ParameterSet(connection string, sets ...string) (string, error) {
+	name := strings.TrimSpace(v[ParameterSetKey])
+	if name == "" && len(sets) == 1 {
+		return sets[0], nil
+	}
+	for _, s := range sets {
+		if strings.EqualFold(s, name) {
+			return s, nil
+		}
+	}
+	what := "no"
+	if name != "" {
+		what = "unknown"
+	}
+	return "", fmt.Errorf("connection %q: %s parameter set %q: set %s to one of %s", connection, what, name, ParameterSetKey, strings.Join(sets, ", "))
 }

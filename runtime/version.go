@@ -15,7 +15,14 @@ type VersionCheck uint
 
 const (
 	// APIVersion is raised whenever generated code starts using new runtime API.
-	APIVersion = 1
+	// 2: policy templates (Policy, Operation.Policies, WithPolicies,
+	// WithConnectionParameters).
+	// 3: connections (OAuth, NewOAuth, OAuthSettings, OAuthKeys, StaticToken,
+	// Values.ParameterSet, Values.WithDefaults, ErrGateway, Unusable).
+	// 4: paging, dynamic metadata and custom code (Paging, PageItems,
+	// Client.Pages, Choice, ValueList, DynamicValues, DynamicSchema,
+	// Script, ScriptContext, WithScript).
+	APIVersion = 4
 	// MinAPIVersion is the oldest generated code this runtime still supports.
 	MinAPIVersion = 1
 )

@@ -210,12 +210,20 @@ func paramNames(op *runtime.Operation) string {
 	return strings.Join(names, ", ")
 }
 
+// storedConnection is a connection read for a command: its values, and the
+// store and name that refreshed OAuth tokens are written back to.
+type storedConnection struct {
+	vals  runtime.Values
+	store runtime.Store
+	name  string
+}
+
 // lookupConnection reads the connection values for a command: from the
 // --connection file (its only connection, or --connection-name), else from
 // CONNECTORGEN_<NAME>_<PARAM> variables named after the package. With no
 // values in the environment the command goes on without credentials, with a
 // warning. On error it also returns the exit code to use.
-func lookupConnection(ctx context.Context, cmd string, pkg *ir.Package, connFile, name string, env *Env) (runtime.Values, int, error) {
+func lookupConnection(ctx context.Context, cmd string, pkg *ir.Package, connFile, name string, env *Env) (storedConnection, int, error) {
 	if name == "" && connFile == "" {
 		name = pkg.Name
 	}
@@ -223,38 +231,42 @@ func lookupConnection(ctx context.Context, cmd string, pkg *ir.Package, connFile
 	if connFile != "" {
 		fstore, err := runtime.OpenFileStore(connFile)
 		if err != nil {
-			return nil, ExitFail, err
+			return storedConnection{}, ExitFail, err
 		}
 		store = fstore
 		if name == "" {
 			names := fstore.Names()
 			if len(names) != 1 {
-				return nil, ExitUsage, fmt.Errorf("%s holds %d connections; pick one with --connection-name", connFile, len(names))
+				return storedConnection{}, ExitUsage, fmt.Errorf("%s holds %d connections; pick one with --connection-name", connFile, len(names))
 			}
 			name = names[0]
 		}
 	}
-	names := make([]string, len(pkg.Connection.Params))
-	for i, p := range pkg.Connection.Params {
-		names[i] = p.Name
-	}
-	vals, err := runtime.LookupConnection(ctx, store, name, names...)
+	vals, err := runtime.LookupConnection(ctx, store, name, ConnectionKeys(pkg.Connection)...)
 	if errors.Is(err, runtime.ErrConnectionNotFound) && connFile == "" {
-		if len(pkg.Connection.Auth) > 0 {
+		if len(pkg.Connection.Auth) > 0 || len(pkg.Connection.Sets) > 0 {
 			fmt.Fprintf(env.Stderr, "connectorgen %s: warning: no credentials for connection %q (use --connection or CONNECTORGEN_%s_<PARAM> variables); calling without them\n", cmd, name, strings.ToUpper(name))
 		}
-		return runtime.Values{}, 0, nil
+		return storedConnection{vals: runtime.Values{}}, 0, nil
 	}
 	if err != nil {
-		return nil, ExitFail, err
+		return storedConnection{}, ExitFail, err
 	}
-	return vals, 0, nil
+	return storedConnection{vals: vals, store: store, name: name}, 0, nil
 }
 
 // newClient builds the runtime client of a command: the connection's
-// credentials, an optional base URL and the command's logger.
-func newClient(pkg *ir.Package, vals runtime.Values, baseURL string, logger *slog.Logger) (*runtime.Client, error) {
-	opts := []runtime.Option{runtime.WithAuth(Authorizer(pkg.Connection, vals)), runtime.WithLogger(logger)}
+// credentials (refreshed OAuth tokens are saved to its store), an optional
+// base URL and the command's logger.
+func newClient(pkg *ir.Package, conn storedConnection, baseURL string, logger *slog.Logger) (*runtime.Client, error) {
+	var auth runtime.Authorizer
+	if conn.store != nil {
+		auth = Authorizer(pkg.Connection, conn.vals, runtime.OAuthSaveTo(conn.store, conn.name), runtime.OAuthLogger(logger))
+	} else {
+		auth = Authorizer(pkg.Connection, conn.vals)
+	}
+	opts := []runtime.Option{runtime.WithAuth(auth), runtime.WithLogger(logger)}
+	opts = append(opts, PolicyOptions(pkg, conn.vals)...) // policy templates (runtimeop.go)
 	if baseURL != "" {
 		opts = append(opts, runtime.WithBaseURL(baseURL))
 	}

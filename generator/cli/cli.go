@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -25,12 +26,19 @@ const usage = `connectorgen generates typed Go clients for Power Platform connec
 
 Usage:
   connectorgen generate --out DIR [--package NAME] [--check] CONNECTOR...
+  connectorgen generate -c FILE [--check]
+  connectorgen check [-c FILE]
   connectorgen call [--connection FILE] [--base-url URL] [--param NAME=VALUE]... [--body JSON|@FILE] CONNECTOR OPERATION_ID
   connectorgen watch [--connection FILE] [--base-url URL] [--param NAME=VALUE]... [--state FILE] [--interval DURATION] [--listen ADDR] [--public-url URL] [--max-events N] CONNECTOR TRIGGER_OPERATION_ID
+  connectorgen diff [--json] OLD_CONNECTOR NEW_CONNECTOR
+  connectorgen login [--store FILE] [--device] [--set SET] [--param NAME=VALUE]... CONNECTOR CONNECTION_NAME
   connectorgen version
 
 A CONNECTOR is a connector folder (apiDefinition.swagger.json, optional
 apiProperties.json and script.csx) or the path of a swagger file.
+A config FILE (connectorgen.json) lists connectors with their output
+directories, packages, selected operations and renames; check is
+generate --check.
 Run "connectorgen COMMAND --help" for the flags of a command.
 `
 
@@ -41,12 +49,16 @@ type Env struct {
 	Getenv func(string) string
 	// IsTerminal reports whether stderr is a terminal (for progress output).
 	IsTerminal bool
+	// Stdin answers prompts (login); nil reads nothing.
+	Stdin io.Reader
+	// OpenURL opens a URL in a browser (login); nil prints it only.
+	OpenURL func(url string) error
 }
 
 // Main runs the command line args (without the program name) and returns the
 // exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	env := &Env{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	env := &Env{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Stdin: os.Stdin, OpenURL: openBrowser}
 	if f, ok := stderr.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			env.IsTerminal = true
@@ -60,6 +72,9 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
 	if len(args) == 0 {
 		fmt.Fprint(env.Stderr, usage)
 		return ExitUsage
@@ -67,10 +82,16 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	switch args[0] {
 	case "generate":
 		return runGenerate(ctx, args[1:], env)
+	case "check":
+		return runCheck(ctx, args[1:], env)
 	case "call":
 		return runCall(ctx, args[1:], env)
 	case "watch":
 		return runWatch(ctx, args[1:], env)
+	case "login":
+		return runLogin(ctx, args[1:], env)
+	case "diff":
+		return runDiff(ctx, args[1:], env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "connectorgen", version())
 		return ExitOK

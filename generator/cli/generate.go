@@ -10,23 +10,44 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/connectorgen/connectorgen/generator"
+	"github.com/connectorgen/connectorgen/generator/config"
 	"github.com/connectorgen/connectorgen/generator/diag"
 	"github.com/connectorgen/connectorgen/generator/naming"
 )
 
 func runGenerate(ctx context.Context, args []string, env *Env) int {
-	fs := pflag.NewFlagSet("generate", pflag.ContinueOnError)
+	return generateCmd(ctx, "generate", args, env)
+}
+
+// generateCmd runs generate, or check (generate --check) when name is "check".
+func generateCmd(ctx context.Context, name string, args []string, env *Env) int {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	cfgFile := fs.StringP("config", "c", "", "generate the connectors the config `FILE` lists (default: ./"+config.FileName+" when no CONNECTOR is given)")
 	out := fs.StringP("out", "o", "", "output `DIR`: the package (one connector) or one sub-folder per package (several)")
 	pkg := fs.StringP("package", "p", "", "Go package `NAME` (one connector only; default: derived from the folder name)")
 	check := fs.Bool("check", false, "write nothing; exit 1 and print a unified diff when DIR differs from the generated output")
 	inits := fs.StringSlice("initialism", nil, "extra initialisms for Go names, e.g. SharePoint,OData (repeatable)")
+	strict := fs.Bool("strict", false, "make policy templates and expressions the runtime cannot honour errors instead of warnings")
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: connectorgen generate --out DIR [--package NAME] [--check] CONNECTOR...\n\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(env.Stderr, "Usage: connectorgen generate --out DIR [--package NAME] [--check] [--strict] CONNECTOR...\n       connectorgen generate -c FILE [--check] [--strict]\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if name == "check" {
+		fs.Usage = func() { checkUsage(fs, env) } // config.go
 	}
 	if code, ok := parseFlags(fs, args, env); !ok {
 		return code
 	}
 	conns := fs.Args()
+	// A config file (config.go): -c FILE, or ./connectorgen.json when
+	// nothing else says what to generate.
+	if *cfgFile == "" && *out == "" && len(conns) == 0 && (name == "check" || fileExists(config.FileName)) {
+		*cfgFile = config.FileName
+	}
+	*check = *check || name == "check"
+	if *cfgFile != "" {
+		// Flags that do not say what to generate apply to every entry.
+		return generateConfig(ctx, fs, *cfgFile, *check, generator.Options{Strict: *strict}, env)
+	}
 	switch {
 	case *out == "":
 		fmt.Fprintln(env.Stderr, "connectorgen generate: --out is required")
@@ -40,7 +61,7 @@ func runGenerate(ctx context.Context, args []string, env *Env) int {
 		fmt.Fprintln(env.Stderr, "connectorgen generate: --package needs exactly one CONNECTOR")
 		return ExitUsage
 	}
-	opts := generator.Options{Package: *pkg, Initialisms: *inits}
+	opts := generator.Options{Package: *pkg, Initialisms: *inits, Strict: *strict}
 	results := generateAll(ctx, conns, opts)
 
 	// Package folders for a batch: the derived name, unique within the batch
@@ -69,7 +90,7 @@ func runGenerate(ctx context.Context, args []string, env *Env) int {
 			taken.Claim(name)
 			if name != r.res.Package.Name {
 				// Keep package clause and folder in step.
-				again, ds := generator.GenerateConnector(r.res.Connector, generator.Options{Package: name, Initialisms: *inits})
+				again, ds := generator.GenerateConnector(r.res.Connector, generator.Options{Package: name, Initialisms: *inits, Strict: *strict})
 				if again == nil {
 					ds.Print(env.Stderr)
 					failed++
@@ -120,6 +141,11 @@ type genResult struct {
 // function that waits for the result of connector i, so that results are
 // reported in argument order while later ones are still being generated.
 func generateAll(ctx context.Context, conns []string, opts generator.Options) func(int) genResult {
+	return generateEach(ctx, conns, func(int) generator.Options { return opts })
+}
+
+// generateEach is generateAll with options per connector.
+func generateEach(ctx context.Context, conns []string, opts func(i int) generator.Options) func(int) genResult {
 	results := make([]genResult, len(conns))
 	done := make([]chan struct{}, len(conns))
 	for i := range done {
@@ -136,7 +162,7 @@ func generateAll(ctx context.Context, conns []string, opts generator.Options) fu
 				if err := ctx.Err(); err != nil {
 					results[i] = genResult{diags: diag.List{{Pos: diag.Pos{File: conns[i]}, Severity: diag.Error, Msg: err.Error()}}}
 				} else {
-					res, ds := generator.Generate(conns[i], opts)
+					res, ds := generator.Generate(conns[i], opts(i))
 					results[i] = genResult{res: res, diags: ds}
 				}
 				close(done[i])

@@ -23,7 +23,7 @@ func client(f *jen.File, p *ir.Package) bool {
 		Block(
 			jen.List(jen.Id("c"), jen.Err()).Op(":=").Qual(rt, "NewClient").Call(
 				jen.Id("DefaultBaseURL"),
-				jen.Append(jen.Index().Qual(rt, "Option").Values(jen.Qual(rt, "WithAuth").Call(jen.Id("conn").Dot("authorizer").Call())), jen.Id("opts").Op("...")).Op("..."),
+				jen.Append(jen.Index().Qual(rt, "Option").Values(append([]jen.Code{jen.Qual(rt, "WithAuth").Call(jen.Id("conn").Dot("authorizer").Call())}, policyOptions(p)...)...), jen.Id("opts").Op("...")).Op("..."),
 			),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Op("&").Id("Client").Values(jen.Id("rt").Op(":").Id("c")), jen.Nil()),
@@ -35,8 +35,8 @@ func doc(f *jen.File, p *ir.Package) bool {
 	f.Comment("// The runtime must support this package's API level: a mismatch fails the build")
 	f.Comment("// here instead of misbehaving at run time.")
 	f.Const().Defs(
-		jen.Id("_").Op("=").Qual(rt, "VersionCheck").Call(jen.Qual(rt, "APIVersion").Op("-").Lit(apiLevel)),
-		jen.Id("_").Op("=").Qual(rt, "VersionCheck").Call(jen.Lit(apiLevel).Op("-").Qual(rt, "MinAPIVersion")),
+		jen.Id("_").Op("=").Qual(rt, "VersionCheck").Call(jen.Qual(rt, "APIVersion").Op("-").Lit(packageAPILevel(p))),
+		jen.Id("_").Op("=").Qual(rt, "VersionCheck").Call(jen.Lit(packageAPILevel(p)).Op("-").Qual(rt, "MinAPIVersion")),
 	)
 	return true
 }

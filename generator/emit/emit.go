@@ -52,6 +52,10 @@ func Package(p *ir.Package) ([]File, error) {
 		{"operations_gen.go", operations},
 		{"triggers_gen.go", triggers},
 		{"types_gen.go", types},
+		// Paging, dynamic metadata and custom code.
+		{"pagers_gen.go", pagerMethods},
+		{"dynamic_gen.go", dynamicHelpers},
+		{"script_gen.go", scriptHook},
 	}
 	type job struct {
 		name string

@@ -21,6 +21,14 @@ type Package struct {
 	Triggers   []*Trigger
 	Types      []*Type // sorted by GoName
 	Connection *Connection
+
+	// Paging, dynamic metadata and custom code (see the block at the end).
+	Pagers  []*Pager  // sorted by GoName
+	Lookups []*Lookup // sorted by GoName
+	Script  *Script   // nil when no operation is covered by custom code
+
+	// Policy templates (see the Policy block).
+	Policies []*Policy // every instance the runtime applies, connector order
 }
 
 // BodyKind mirrors runtime.BodyKind.
@@ -57,6 +65,11 @@ type Op struct {
 	// PollingTrigger is the pollingtrigger policy of a polling trigger,
 	// nil when it has none.
 	PollingTrigger *PollingTrigger
+
+	// Policies are the policy template instances scoped to this operation
+	// (connector order); connector-wide ones are Package.Policies with
+	// Global set.
+	Policies []*Policy
 }
 
 // PollingTrigger mirrors runtime.PollingTrigger.
@@ -233,13 +246,33 @@ const (
 	ConnInt
 	ConnBool
 	ConnOAuthToken
+	// ConnGateway is a gatewaySetting (on-premises data gateway): not
+	// supported; a connection that needs one fails with a clear error.
+	ConnGateway
 )
 
 // Connection is the typed connection of a package.
 type Connection struct {
+	// Params lists every connection parameter; with parameter sets, those of
+	// all sets merged by name (what `connectorgen call` asks a store for).
 	Params []*ConnParam
-	// Auth lists how credentials are attached, in order.
+	// Auth lists how credentials are attached, in order (no parameter sets).
 	Auth []*Auth
+	// Sets are the connection parameter sets (connectionParameterSets) when
+	// there are two or more: the generated Connection is then an interface
+	// implemented by one struct per set, and Params/Auth above only serve
+	// `call`. Connector order.
+	Sets []*ConnSet
+}
+
+// ConnSet is one connection parameter set.
+type ConnSet struct {
+	Name                     string // as in apiProperties.json ("keyBasedAuth")
+	GoName                   string // its struct type ("ConnectionKeyBasedAuth")
+	DisplayName, Description string
+	Params                   []*ConnParam // GoNames are field names of the set's struct
+	Auth                     []*Auth
+	Pos                      diag.Pos
 }
 
 // ConnParam is one connection parameter.
@@ -248,8 +281,48 @@ type ConnParam struct {
 	GoName   string
 	Kind     ConnParamKind
 	Required bool
-	Doc      string
-	Pos      diag.Pos
+	// Hidden parameters (uiDefinition.constraints.hidden) are not prompted
+	// for by `connectorgen login`.
+	Hidden bool
+	// Default is the defaultValue, used when the store has no value.
+	Default    string
+	HasDefault bool
+	// AllowedValues lists the values a drop-down offers (prompts only).
+	AllowedValues []string
+	// DisplayName is the label of the parameter (prompts).
+	DisplayName string
+	Doc         string
+	// OAuth describes the token of an oauthSetting parameter (ConnOAuthToken).
+	OAuth *OAuth
+	Pos   diag.Pos
+}
+
+// OAuthKind mirrors runtime.OAuthKind.
+type OAuthKind uint8
+
+const (
+	OAuth2 OAuthKind = iota + 1
+	OAuth2Generic
+	AAD
+	AADCertificate
+)
+
+// OAuth mirrors runtime.OAuthSettings: how the token of an oauthSetting
+// parameter is obtained and refreshed, interpreted from oAuthSettings.
+type OAuth struct {
+	// VarName is the package-level variable holding the settings.
+	VarName string
+	// Provider is identityProvider as written.
+	Provider string
+	Kind     OAuthKind
+	// ClientID is "" when the connector declares a placeholder.
+	ClientID                                                    string
+	Scopes                                                      []string
+	AuthURL, TokenURL, RefreshURL, DeviceAuthURL                string
+	AuthQuery, TokenQuery, TokenBody, RefreshQuery, RefreshBody string
+	ScopeDelimiter                                              string
+	LoginURL, TenantID, ResourceURI                             string
+	GrantType                                                   string
 }
 
 // AuthKind says how a credential is attached.
@@ -268,4 +341,110 @@ type Auth struct {
 	In, Name string
 	// Value (API key, bearer token) or User/Password (basic) name connection parameters (GoNames).
 	Value, User, Password string
+}
+
+// ---- Paging, dynamic metadata and custom code ----
+
+// Pager is the iterator method of a pageable action (x-ms-pageable): it
+// calls the action and follows the next links of its responses.
+type Pager struct {
+	GoName string
+	Action *Action // the page method, whose parameters the pager takes
+	// NextLink is the response property holding the next page's URL.
+	NextLink string
+	// Items is the '/'-separated path of the item array from the response root.
+	Items string
+	// Item is the type of one item (json.RawMessage when unknown).
+	Item *TypeRef
+	Pos  diag.Pos
+}
+
+// LookupKind is what a Lookup fetches.
+type LookupKind uint8
+
+const (
+	LookupValues LookupKind = iota + 1 // value/title pairs (x-ms-dynamic-values, x-ms-dynamic-list)
+	LookupSchema                       // a JSON schema (x-ms-dynamic-schema, x-ms-dynamic-properties)
+)
+
+// Lookup is a helper method that calls another operation of the connector,
+// as the designer does for dynamic metadata, with parameters bound from
+// constants and from the helper's arguments.
+type Lookup struct {
+	GoName string
+	Kind   LookupKind
+	// Extension is the extension the lookup comes from ("x-ms-dynamic-list", ...).
+	Extension string
+	// Host is the action (or trigger setup) whose parameter or schema the
+	// lookup serves; Subject names the parameter, body property or schema
+	// location in words, for docs (`parameter "table"`).
+	Host    *Action
+	Subject string
+	// Target is the operation called.
+	Target   *Action
+	Args     []*LookupArg
+	Bindings []*Binding
+	// LookupValues: where the values are (ValueList), and their Go type.
+	Collection, ValuePath, TitlePath string
+	Value                            *TypeRef
+	// LookupSchema: where the schema is in the response ("" = the body).
+	SchemaPath string
+	Pos        diag.Pos
+}
+
+// LookupArg is a parameter of a lookup helper: the value of a parameter
+// (or body property) of the host that a binding refers to.
+type LookupArg struct {
+	GoName string // local name
+	Type   *TypeRef
+	// Source says what the argument stands for, for docs
+	// (`parameter "type"`, `body property "form_id"`).
+	Source string
+}
+
+// Binding sets one parameter (or a property inside the body) of the target.
+type Binding struct {
+	Param int      // index in Target.Op.Params
+	Path  []string // property path inside a body parameter; nil: the whole parameter
+	// Const is the JSON of a constant value; when nil the value is Args[Arg].
+	Const []byte
+	Arg   int
+}
+
+// Script is the custom-code hook of a package (script.csx).
+type Script struct {
+	TypeName   string // the generated interface
+	OptionName string // the generated option installing it
+	// Operations are the operation IDs the connector's custom code covers,
+	// nil when it covers every operation.
+	Operations []string
+	// File is the script file ("" when the connector lists script
+	// operations without shipping the script).
+	File string
+}
+
+// ---- Policy templates ----
+
+// Policy mirrors runtime.Policy: one policyTemplateInstances entry the
+// runtime applies (pollingtrigger instances are Op.PollingTrigger instead).
+// Defaults are written out (Exists "override", Retain true when retainKey
+// is absent) and Section is the phase the instance runs in.
+type Policy struct {
+	// Template is the templateId in lower case ("setheader").
+	Template string
+	// Index is the position in policyTemplateInstances; the emitted variable
+	// is named after it.
+	Index   int
+	Title   string
+	Section string // "Request", "Response" or "Failure"
+	// Global is set for instances without an operation scope: they apply
+	// to every operation (runtime.WithPolicies).
+	Global bool
+
+	Name, Value, Exists, URL, Method    string // Exists: "override", "skip" or "append"
+	From, FromSub, To, ToSub, ValuePath string
+	KeyName, ValueName, Find, Replace   string
+	Retain, SubOnly                     bool
+	StatusCode                          int
+	Pos                                 diag.Pos
 }

@@ -26,7 +26,7 @@ func (l *lowerer) operations() {
 	}
 	slices.SortStableFunc(ops, func(a, b *spec.Operation) int { return cmp.Compare(a.OperationID, b.OperationID) })
 	for _, op := range ops {
-		name := l.claim(l.meths, op.Pos, "method", l.n.Exported(op.OperationID))
+		name := l.claim(l.meths, op.Pos, "method", l.opGoName(op)) // opGoName: prune.go
 		if op.Trigger != "" {
 			t := l.trigger(op, items[op], name)
 			t.Setup = l.action(op, name, t)
@@ -37,6 +37,7 @@ func (l *lowerer) operations() {
 		}
 		l.pkg.Actions = append(l.pkg.Actions, l.action(op, name, nil))
 	}
+	l.helpers(ops) // helpers.go: pagers and dynamic-metadata lookups
 }
 
 func (l *lowerer) trigger(op *spec.Operation, pi *spec.PathItem, name string) *ir.Trigger {

@@ -23,6 +23,25 @@ type Options struct {
 	Package string
 	// Initialisms extends the naming initialism table.
 	Initialisms []string
+
+	// Strict turns the warnings about policy templates and expressions the
+	// runtime cannot honour into errors (policies.go).
+	Strict bool
+
+	// Selection and renames (prune.go; connectorgen.json). Names are
+	// claimed as if every operation were kept, so a selection renames
+	// nothing that remains.
+
+	// Include, when not empty, keeps only the operations it names; Exclude
+	// drops the ones it names. Setting both is an error, and so is naming an
+	// operation the connector does not have. Types that only dropped
+	// operations use are not declared.
+	Include, Exclude []Select
+	// Renames give Go names to operations and definitions.
+	Renames []Rename
+	// Source is the connector path written into generated files; "" uses
+	// the path the connector was loaded from.
+	Source string
 }
 
 // Names reserved at package level in every generated package.
@@ -48,6 +67,10 @@ type lowerer struct {
 	defNames map[*spec.Schema]string      // definitions -> their claimed Go names
 	decls    []*ir.Type
 	applied  map[*spec.PolicyInstance]bool // policy instances the generated code honours
+
+	strict bool // Options.Strict (policies.go)
+
+	sel selection // Options.Include, Exclude, Renames (prune.go)
 }
 
 // Lower builds the IR of one connector.
@@ -61,6 +84,7 @@ func Lower(c *spec.Connector, opts Options) (*ir.Package, diag.List) {
 		refs:     map[*spec.Schema]*ir.TypeRef{},
 		defNames: map[*spec.Schema]string{},
 		applied:  map[*spec.PolicyInstance]bool{},
+		strict:   opts.Strict,
 	}
 	name := opts.Package
 	if name == "" {
@@ -81,10 +105,13 @@ func Lower(c *spec.Connector, opts Options) (*ir.Package, diag.List) {
 	if c.API.Host == "" {
 		l.ds.Warnf(c.API.Pos, "the definition has no host: DefaultBaseURL is %s and clients need runtime.WithBaseURL", l.pkg.BaseURL)
 	}
+	l.selectOperations(opts) // prune.go: before any name is claimed
 	l.definitions()
 	l.operations()
+	l.policies() // policies.go: policy templates the runtime applies
 	l.unsupported()
 	l.pkg.Connection = l.connection()
+	l.prune() // prune.go: drop excluded operations and what only they use
 	slices.SortFunc(l.decls, func(a, b *ir.Type) int { return cmp.Compare(a.GoName, b.GoName) })
 	l.pkg.Types = l.decls
 	slices.SortFunc(l.pkg.Actions, func(a, b *ir.Action) int { return cmp.Compare(a.GoName, b.GoName) })
@@ -118,6 +145,7 @@ func (l *lowerer) claim(s *naming.Scope, pos diag.Pos, what, name string, altern
 	if s.Claim(name) {
 		return name
 	}
+	l.renameClash(s, pos, what, name) // prune.go: renamed names are never numbered
 	for _, alt := range alternatives {
 		if s.Claim(alt) {
 			return alt
@@ -138,13 +166,10 @@ func (l *lowerer) unsupported() {
 				continue
 			}
 			if strings.EqualFold(pi.TemplateID, "pollingtrigger") {
-				l.ds.Warnf(pi.Pos, "policy template %q (%s) applies to no polling trigger: it is ignored", pi.TemplateID, strings.TrimSpace(pi.Title))
-				continue
+				l.policyWarnf(pi.Pos, "policy template %q (%s) applies to no polling trigger: it is ignored", pi.TemplateID, strings.TrimSpace(pi.Title))
 			}
-			l.ds.Warnf(pi.Pos, "policy template %q (%s) is not applied: generated requests do not include its effect", pi.TemplateID, strings.TrimSpace(pi.Title))
+			// Every other instance is applied or reported by policies().
 		}
 	}
-	if sc := l.c.Script; sc != nil {
-		l.ds.Warnf(diag.Pos{File: sc.File}, "custom code is not run: the generated client calls the backend directly for the operations the script covers")
-	}
+	l.customCode() // script.go: names the operations customised in C#
 }

@@ -43,7 +43,7 @@ func (l *lowerer) definitions() {
 	// take the name of a later definition.
 	for _, d := range defs {
 		if declares(d) {
-			l.defNames[d] = l.claim(l.types, d.Pos, "type", l.n.Exported(d.Name), l.n.Exported(d.Name)+"Model")
+			l.defNames[d] = l.claim(l.types, d.Pos, "type", l.defGoName(d), l.defGoName(d)+"Model")
 		}
 	}
 	for _, d := range defs {

@@ -259,6 +259,9 @@ type Properties struct {
 	// whether either key was present (an empty list means all operations).
 	ScriptOperations    []string
 	HasScriptOperations bool
+	// ScriptOperationsPos is where the list is (the value of
+	// scriptOperations or script.operationIds).
+	ScriptOperationsPos diag.Pos
 
 	Capabilities []string
 	Pos          diag.Pos

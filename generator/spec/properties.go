@@ -58,10 +58,12 @@ func LoadProperties(file string, data []byte) (props *Properties, ds diag.List) 
 		case "scriptOperations":
 			p.HasScriptOperations = true
 			p.ScriptOperations = appendNew(p.ScriptOperations, pd.strings(v, "scriptOperations")...)
+			p.ScriptOperationsPos = ld.valuePos(v)
 		case "script":
 			if ids := member(v, "operationIds"); ids != nil {
 				p.HasScriptOperations = true
 				p.ScriptOperations = appendNew(p.ScriptOperations, pd.strings(ids, "script.operationIds")...)
+				p.ScriptOperationsPos = ld.valuePos(ids)
 			}
 		case "capabilities":
 			p.Capabilities = pd.strings(v, "capabilities")

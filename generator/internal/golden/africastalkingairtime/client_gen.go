@@ -19,7 +19,7 @@ type Client struct {
 // the connection's own settings, so they can override them (runtime.WithBaseURL,
 // runtime.WithHTTPClient, runtime.WithRetry, runtime.WithLogger, ...).
 func New(conn Connection, opts ...runtime.Option) (*Client, error) {
-	c, err := runtime.NewClient(DefaultBaseURL, append([]runtime.Option{runtime.WithAuth(conn.authorizer())}, opts...)...)
+	c, err := runtime.NewClient(DefaultBaseURL, append([]runtime.Option{runtime.WithAuth(conn.authorizer()), runtime.WithConnectionParameters(conn.connectionParameters())}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ var opAirtimeStatusNotification = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy0},
 }
 
 // opFindTransactionStatus describes the FindTransactionStatus operation.
@@ -45,4 +46,13 @@ var opSendAirtime = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+}
+
+// policy0 is policyTemplateInstances[0], dynamichosturl "Replace webhook triggers host url"
+// (Request), for AirtimeStatusNotification.
+var policy0 = &runtime.Policy{
+	Template: runtime.PolicyDynamicHostURL,
+	Index:    0,
+	Title:    "Replace webhook triggers host url",
+	URL:      "https://account.africastalking.com",
 }

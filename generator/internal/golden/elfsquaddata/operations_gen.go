@@ -45,7 +45,8 @@ var opGetEntities = runtime.Operation{
 		{Name: "$count", In: runtime.InQuery},
 		{Name: "entity_name", In: runtime.InPath, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy0},
 }
 
 // opGetEntityByID describes the get_entity_by_id operation.
@@ -169,4 +170,14 @@ var opPutEntityByID = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+}
+
+// policy0 is policyTemplateInstances[0], updatenextlink "Updates next link to make pagination work"
+// (Response), for get_entities.
+var policy0 = &runtime.Policy{
+	Template: runtime.PolicyUpdateNextLink,
+	Index:    0,
+	Section:  runtime.ResponseSection,
+	Title:    "Updates next link to make pagination work",
+	Name:     "@odata.nextLink",
 }

@@ -93,7 +93,7 @@ func hookSetup(t *testing.T, f *hookFake) (*elfsquaddata.Client, *runtime.Listen
 	lsrv.Config.Handler = l
 	lsrv.Start()
 	t.Cleanup(lsrv.Close)
-	c, err := elfsquaddata.New(elfsquaddata.Connection{Token: runtime.Secret(f.token)}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := elfsquaddata.New(elfsquaddata.Connection{Token: runtime.StaticToken(runtime.Secret(f.token))}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}

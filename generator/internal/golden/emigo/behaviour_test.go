@@ -19,7 +19,7 @@ const token = "emigo-access-token"
 func TestDoubleEncodedPathEscapedOnce(t *testing.T) {
 	const body = `{"value": [{"id": 1}]}`
 	srv := recorder.New(t, recorder.Response{Header: map[string]string{"Content-Type": "application/json"}, Body: body})
-	c, err := emigo.New(emigo.Connection{Token: token}, runtime.WithBaseURL(srv.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := emigo.New(emigo.Connection{Token: runtime.StaticToken(token)}, runtime.WithBaseURL(srv.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}

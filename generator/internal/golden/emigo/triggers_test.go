@@ -99,7 +99,7 @@ func TestWebhookNewODataItem(t *testing.T) {
 	lsrv.Config.Handler = l
 	lsrv.Start()
 	defer lsrv.Close()
-	c, err := emigo.New(emigo.Connection{Token: tok}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := emigo.New(emigo.Connection{Token: runtime.StaticToken(tok)}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}

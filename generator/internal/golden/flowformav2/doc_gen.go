@@ -22,6 +22,6 @@ import "github.com/connectorgen/connectorgen/runtime"
 // The runtime must support this package's API level: a mismatch fails the build
 // here instead of misbehaving at run time.
 const (
-	_ = runtime.VersionCheck(runtime.APIVersion - 1)
-	_ = runtime.VersionCheck(1 - runtime.MinAPIVersion)
+	_ = runtime.VersionCheck(runtime.APIVersion - 4)
+	_ = runtime.VersionCheck(4 - runtime.MinAPIVersion)
 )

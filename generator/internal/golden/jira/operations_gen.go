@@ -17,6 +17,7 @@ var opAddComment = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy1},
 }
 
 // opCancelTask describes the CancelTask operation.
@@ -43,6 +44,7 @@ var opCreateIssue = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy0},
 }
 
 // opCreateIssueV2 describes the CreateIssueV2 operation.
@@ -58,6 +60,7 @@ var opCreateIssueV2 = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy4},
 }
 
 // opCreateProject describes the CreateProject operation.
@@ -71,6 +74,7 @@ var opCreateProject = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy3},
 }
 
 // opCreateProjectCategory describes the CreateProjectCategory operation.
@@ -130,7 +134,8 @@ var opGetIssue = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "issueKey", In: runtime.InPath, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy5},
 }
 
 // opGetTask describes the GetTask operation.
@@ -164,7 +169,8 @@ var opListAssignableUsers = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy10},
 }
 
 // opListIssueTypes describes the ListIssueTypes operation.
@@ -175,7 +181,8 @@ var opListIssueTypes = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy6},
 }
 
 // opListIssueTypesFields describes the ListIssueTypesFields operation.
@@ -187,15 +194,17 @@ var opListIssueTypesFields = runtime.Operation{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 		{Name: "issuetypeIds", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy7},
 }
 
 // opListPriorityTypes describes the ListPriorityTypes operation.
 var opListPriorityTypes = runtime.Operation{
-	ID:     "ListPriorityTypes",
-	Method: "GET",
-	Path:   "/priority",
-	Result: runtime.ResultJSON,
+	ID:       "ListPriorityTypes",
+	Method:   "GET",
+	Path:     "/priority",
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy11},
 }
 
 // opListProjectUsers describes the ListProjectUsers operation.
@@ -206,23 +215,26 @@ var opListProjectUsers = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy9},
 }
 
 // opListProjects describes the ListProjects operation.
 var opListProjects = runtime.Operation{
-	ID:     "ListProjects",
-	Method: "GET",
-	Path:   "/project",
-	Result: runtime.ResultJSON,
+	ID:       "ListProjects",
+	Method:   "GET",
+	Path:     "/project",
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy3},
 }
 
 // opListProjectsV2 describes the ListProjects_V2 operation.
 var opListProjectsV2 = runtime.Operation{
-	ID:     "ListProjects_V2",
-	Method: "GET",
-	Path:   "/project/search",
-	Result: runtime.ResultJSON,
+	ID:       "ListProjects_V2",
+	Method:   "GET",
+	Path:     "/project/search",
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy2},
 }
 
 // opListStatuses describes the ListStatuses operation.
@@ -234,7 +246,8 @@ var opListStatuses = runtime.Operation{
 		{Name: "issueType", In: runtime.InQuery, Required: true, Default: "10001", HasDefault: true},
 		{Name: "projectId", In: runtime.InPath, Required: true, Default: "10000", HasDefault: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy8},
 }
 
 // opOnCloseIssue describes the OnCloseIssue operation.
@@ -245,7 +258,8 @@ var opOnCloseIssue = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy13},
 }
 
 // opOnNewIssue describes the OnNewIssue operation.
@@ -256,7 +270,8 @@ var opOnNewIssue = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy12},
 }
 
 // opOnNewIssueJql describes the OnNewIssueJQL operation.
@@ -267,7 +282,8 @@ var opOnNewIssueJql = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "jql", In: runtime.InQuery, Required: true, Default: "", HasDefault: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy15},
 }
 
 // opOnUpdateIssue describes the OnUpdateIssue operation.
@@ -278,7 +294,8 @@ var opOnUpdateIssue = runtime.Operation{
 	Params: []runtime.Param{
 		{Name: "projectKey", In: runtime.InQuery, Required: true},
 	},
-	Result: runtime.ResultJSON,
+	Result:   runtime.ResultJSON,
+	Policies: []*runtime.Policy{policy14},
 }
 
 // opRemoveProjectCategory describes the RemoveProjectCategory operation.
@@ -303,6 +320,7 @@ var opUpdateIssue = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy5},
 }
 
 // opUpdateProject describes the UpdateProject operation.
@@ -317,4 +335,173 @@ var opUpdateProject = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+}
+
+// policy0 is policyTemplateInstances[0], routerequesttoendpoint "Route Request - CreateIssue"
+// (Request), for CreateIssue.
+var policy0 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    0,
+	Title:    "Route Request - CreateIssue",
+	URL:      "/2/issue",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy1 is policyTemplateInstances[1], routerequesttoendpoint "Route Request - AddComment"
+// (Request), for AddComment.
+var policy1 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    1,
+	Title:    "Route Request - AddComment",
+	URL:      "/2/issue/{issueKey}/comment",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy2 is policyTemplateInstances[2], routerequesttoendpoint "Route Request - ListProjects_V2"
+// (Request), for ListProjects_V2.
+var policy2 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    2,
+	Title:    "Route Request - ListProjects_V2",
+	URL:      "/2/project/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy3 is policyTemplateInstances[3], routerequesttoendpoint "Route Request -
+// ListProjects/CreateProject" (Request), for CreateProject, ListProjects.
+var policy3 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    3,
+	Title:    "Route Request - ListProjects/CreateProject",
+	URL:      "/2/project",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy4 is policyTemplateInstances[4], routerequesttoendpoint "Route Request - CreateIssueV2"
+// (Request), for CreateIssueV2.
+var policy4 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    4,
+	Title:    "Route Request - CreateIssueV2",
+	URL:      "/2/issue",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy5 is policyTemplateInstances[5], routerequesttoendpoint "Route Request -
+// GetIssue/UpdateIssue" (Request), for GetIssue, UpdateIssue.
+var policy5 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    5,
+	Title:    "Route Request - GetIssue/UpdateIssue",
+	URL:      "/2/issue/{issueKey}",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy6 is policyTemplateInstances[6], routerequesttoendpoint "Route Request - ListIssueTypes"
+// (Request), for ListIssueTypes.
+var policy6 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    6,
+	Title:    "Route Request - ListIssueTypes",
+	URL:      "/2/issue/createmeta",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy7 is policyTemplateInstances[7], routerequesttoendpoint "Route Request -
+// ListIssueTypesFields" (Request), for ListIssueTypesFields.
+var policy7 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    7,
+	Title:    "Route Request - ListIssueTypesFields",
+	URL:      "/2/issue/createmeta",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy8 is policyTemplateInstances[8], routerequesttoendpoint "Route Request - ListStatuses"
+// (Request), for ListStatuses.
+var policy8 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    8,
+	Title:    "Route Request - ListStatuses",
+	URL:      "/2/project/{projectId}/statuses",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy9 is policyTemplateInstances[9], routerequesttoendpoint "Route Request - ListProjectUsers"
+// (Request), for ListProjectUsers.
+var policy9 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    9,
+	Title:    "Route Request - ListProjectUsers",
+	URL:      "/2/user/permission/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy10 is policyTemplateInstances[10], routerequesttoendpoint "Route Request -
+// ListAssignableUsers" (Request), for ListAssignableUsers.
+var policy10 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    10,
+	Title:    "Route Request - ListAssignableUsers",
+	URL:      "/2/user/assignable/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy11 is policyTemplateInstances[11], routerequesttoendpoint "Route Request - ListPriorityTypes"
+// (Request), for ListPriorityTypes.
+var policy11 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    11,
+	Title:    "Route Request - ListPriorityTypes",
+	URL:      "/2/priority",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy12 is policyTemplateInstances[12], routerequesttoendpoint "Route Request - OnNewIssue"
+// (Request), for OnNewIssue.
+var policy12 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    12,
+	Title:    "Route Request - OnNewIssue",
+	URL:      "/2/new_issue_trigger/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy13 is policyTemplateInstances[13], routerequesttoendpoint "Route Request - OnCloseIssue"
+// (Request), for OnCloseIssue.
+var policy13 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    13,
+	Title:    "Route Request - OnCloseIssue",
+	URL:      "/2/close_issue_trigger/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy14 is policyTemplateInstances[14], routerequesttoendpoint "Route Request - OnUpdateIssue"
+// (Request), for OnUpdateIssue.
+var policy14 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    14,
+	Title:    "Route Request - OnUpdateIssue",
+	URL:      "/2/update_issue_trigger/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy15 is policyTemplateInstances[15], routerequesttoendpoint "Route Request - OnNewIssueJQL"
+// (Request), for OnNewIssueJQL.
+var policy15 = &runtime.Policy{
+	Template: runtime.PolicyRouteRequest,
+	Index:    15,
+	Title:    "Route Request - OnNewIssueJQL",
+	URL:      "/2/new_issue_jql_trigger/search",
+	Method:   "@Request.OriginalHTTPMethod",
+}
+
+// policy16 is policyTemplateInstances[16], dynamichosturl "Set JIRA Address" (Request), for every
+// operation.
+var policy16 = &runtime.Policy{
+	Template: runtime.PolicyDynamicHostURL,
+	Index:    16,
+	Title:    "Set JIRA Address",
+	URL:      "https://@connectionParameters('jirainstance').atlassian.net/rest/api/",
 }

@@ -147,13 +147,14 @@ func newJiraClient(t *testing.T, srv *httptest.Server) *jira.Client {
 }
 
 // TestPollOnNewIssue runs the batch polling trigger OnNewIssue (GET
-// /new_issue_trigger/search?projectKey=..., 200 schema a bare array of
-// FullIssue) against a fake: the baseline 202 fires nothing, the two 200s
+// /new_issue_trigger/search?projectKey=..., which the connector's
+// routerequesttoendpoint policy sends to /2/new_issue_trigger/search; 200
+// schema a bare array of FullIssue) against a fake: the baseline 202 fires nothing, the two 200s
 // fire one typed event per array item in order, every poll after the
 // first goes to the previous Location (relative and absolute), with basic
 // auth, and the stored cursor is the last Location.
 func TestPollOnNewIssue(t *testing.T) {
-	const path = "/new_issue_trigger/search"
+	const path = "/2/new_issue_trigger/search" // routed by the connector's policy
 	f := &jiraFake{
 		path: path, param: "projectKey", want: "PRJ",
 		pages: map[string]jiraPage{
@@ -260,7 +261,7 @@ func TestPollOnNewIssue(t *testing.T) {
 // empty array in a 200 fires nothing but moves the state.
 func TestPollOnNewIssueJQL(t *testing.T) {
 	const (
-		path = "/new_issue_jql_trigger/search"
+		path = "/2/new_issue_jql_trigger/search" // routed by the connector's policy
 		jql  = `project = PRJ AND status = "To Do" ORDER BY created DESC`
 	)
 	f := &jiraFake{

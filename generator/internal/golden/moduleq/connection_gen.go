@@ -5,6 +5,7 @@ package moduleq
 
 import (
 	"context"
+	"slices"
 
 	"github.com/connectorgen/connectorgen/runtime"
 )
@@ -17,15 +18,32 @@ type Connection struct {
 	// ModuleQ host: Specify host for your ModuleQ installation.
 	Host string
 	// Token is the connection parameter "token".
-	Token runtime.Secret
+	//
+	// An OAuth 2.0 token (identity provider "aad"): ConnectionFromStore sets one that refreshes itself
+	// and saves refreshed tokens to the store; runtime.StaticToken(accessToken) sends a fixed token.
+	Token *runtime.OAuth
 	// TokenTenantID is the connection parameter "token:TenantId".
 	TokenTenantID string
 }
 
+// oauthToken describes how the OAuth 2.0 token of connection parameter
+// "token" is obtained and refreshed (apiProperties.json oAuthSettings).
+var oauthToken = runtime.OAuthSettings{
+	Param:       "token",
+	Provider:    "aad",
+	Kind:        runtime.AAD,
+	Scopes:      []string{"https://graph.microsoft.com/.default"},
+	LoginURL:    "https://login.windows.net",
+	TenantID:    "common",
+	ResourceURI: "https://graph.microsoft.com",
+}
+
 // ConnectionFromStore reads the connection called name from store and checks
-// that its required parameters are present.
+// that its required parameters are present. OAuth tokens refresh themselves
+// before they expire and are written back to store when it is a
+// runtime.StoreWriter (runtime.FileStore; `connectorgen login` creates them).
 func ConnectionFromStore(ctx context.Context, store runtime.Store, name string) (Connection, error) {
-	vals, err := runtime.LookupConnection(ctx, store, name, "host", "token", "token:TenantId")
+	vals, err := runtime.LookupConnection(ctx, store, name, slices.Concat([]string{"host"}, runtime.OAuthKeys("token"), []string{"token:TenantId"})...)
 	if err != nil {
 		return Connection{}, err
 	}
@@ -34,13 +52,22 @@ func ConnectionFromStore(ctx context.Context, store runtime.Store, name string) 
 	}
 	var conn Connection
 	conn.Host = vals["host"]
-	conn.Token = runtime.Secret(vals["token"])
+	conn.Token = runtime.NewOAuth(&oauthToken, vals, runtime.OAuthSaveTo(store, name))
 	conn.TokenTenantID = vals["token:TenantId"]
 	return conn, nil
 }
 
 // authorizer attaches the connection's credentials as the connector's security
-// definitions say.
+// definitions and connection parameters say.
 func (conn Connection) authorizer() runtime.Authorizer {
-	return runtime.Bearer(runtime.Secret(conn.Token))
+	return conn.Token
+}
+
+// connectionParameters returns the connection parameter values by name, for
+// policy expressions (@connectionParameters('name')).
+func (conn Connection) connectionParameters() map[string]any {
+	return map[string]any{
+		"host":           conn.Host,
+		"token:TenantId": conn.TokenTenantID,
+	}
 }

@@ -12,3 +12,12 @@ var opNewRecTrigger = runtime.Operation{
 	Path:   "/trigger",
 	Result: runtime.ResultJSON,
 }
+
+// policy0 is policyTemplateInstances[0], dynamichosturl "Connector Subdomain Policy" (Request), for
+// every operation.
+var policy0 = &runtime.Policy{
+	Template: runtime.PolicyDynamicHostURL,
+	Index:    0,
+	Title:    "Connector Subdomain Policy",
+	URL:      "https://@connectionParameters('host')/sso",
+}

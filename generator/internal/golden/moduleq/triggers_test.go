@@ -81,7 +81,7 @@ func TestPollNewRecTrigger(t *testing.T) {
 		return append([]mqRequest(nil), reqs...)
 	}
 
-	c, err := moduleq.New(moduleq.Connection{Host: "q.moduleq.com", Token: mqToken}, runtime.WithBaseURL(srv.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := moduleq.New(moduleq.Connection{Host: "q.moduleq.com", Token: runtime.StaticToken(mqToken)}, runtime.WithBaseURL(srv.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,9 @@ type Connection struct {
 }
 
 // ConnectionFromStore reads the connection called name from store and checks
-// that its required parameters are present.
+// that its required parameters are present. OAuth tokens refresh themselves
+// before they expire and are written back to store when it is a
+// runtime.StoreWriter (runtime.FileStore; `connectorgen login` creates them).
 func ConnectionFromStore(ctx context.Context, store runtime.Store, name string) (Connection, error) {
 	vals, err := runtime.LookupConnection(ctx, store, name, "api_key", "domain")
 	if err != nil {
@@ -39,7 +41,16 @@ func ConnectionFromStore(ctx context.Context, store runtime.Store, name string) 
 }
 
 // authorizer attaches the connection's credentials as the connector's security
-// definitions say.
+// definitions and connection parameters say.
 func (conn Connection) authorizer() runtime.Authorizer {
 	return runtime.APIKey(runtime.InHeader, "X-PIPWARE-ApiKey", runtime.Secret(conn.APIKey))
+}
+
+// connectionParameters returns the connection parameter values by name, for
+// policy expressions (@connectionParameters('name')).
+func (conn Connection) connectionParameters() map[string]any {
+	return map[string]any{
+		"api_key": conn.APIKey,
+		"domain":  conn.Domain,
+	}
 }

@@ -23,6 +23,6 @@ import "github.com/connectorgen/connectorgen/runtime"
 // The runtime must support this package's API level: a mismatch fails the build
 // here instead of misbehaving at run time.
 const (
-	_ = runtime.VersionCheck(runtime.APIVersion - 1)
-	_ = runtime.VersionCheck(1 - runtime.MinAPIVersion)
+	_ = runtime.VersionCheck(runtime.APIVersion - 2)
+	_ = runtime.VersionCheck(2 - runtime.MinAPIVersion)
 )

@@ -17,6 +17,7 @@ var opSaveKpiActuals = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy0},
 }
 
 // opSaveKpiTargets describes the SaveKpiTargets operation.
@@ -31,4 +32,14 @@ var opSaveKpiTargets = runtime.Operation{
 	Body:        runtime.BodyJSON,
 	ContentType: "application/json",
 	Result:      runtime.ResultJSON,
+	Policies:    []*runtime.Policy{policy0},
+}
+
+// policy0 is policyTemplateInstances[0], dynamichosturl "User supplied pipware.net domain" (Request),
+// for SaveKpiActuals, SaveKpiTargets.
+var policy0 = &runtime.Policy{
+	Template: runtime.PolicyDynamicHostURL,
+	Index:    0,
+	Title:    "User supplied pipware.net domain",
+	URL:      "https://@connectionParameters('domain')",
 }

@@ -5,6 +5,7 @@ package serwersms
 
 import (
 	"context"
+	"slices"
 
 	"github.com/connectorgen/connectorgen/runtime"
 )
@@ -13,23 +14,46 @@ import (
 // its connection parameters. Secret values are runtime.Secret and never print.
 type Connection struct {
 	// Token is the connection parameter "token".
-	Token runtime.Secret
+	//
+	// An OAuth 2.0 token (identity provider "oauth2"): ConnectionFromStore sets one that refreshes itself
+	// and saves refreshed tokens to the store; runtime.StaticToken(accessToken) sends a fixed token.
+	Token *runtime.OAuth
+}
+
+// oauthToken describes how the OAuth 2.0 token of connection parameter
+// "token" is obtained and refreshed (apiProperties.json oAuthSettings).
+var oauthToken = runtime.OAuthSettings{
+	Param:      "token",
+	Provider:   "oauth2",
+	Kind:       runtime.OAuth2,
+	Scopes:     []string{"basic"},
+	AuthURL:    "https://api2s2.serwersms.pl/oauth2/authorize",
+	TokenURL:   "https://api2s2.serwersms.pl/oauth2/access_token",
+	RefreshURL: "https://api2s2.serwersms.pl/oauth2/refresh_token",
 }
 
 // ConnectionFromStore reads the connection called name from store and checks
-// that its required parameters are present.
+// that its required parameters are present. OAuth tokens refresh themselves
+// before they expire and are written back to store when it is a
+// runtime.StoreWriter (runtime.FileStore; `connectorgen login` creates them).
 func ConnectionFromStore(ctx context.Context, store runtime.Store, name string) (Connection, error) {
-	vals, err := runtime.LookupConnection(ctx, store, name, "token")
+	vals, err := runtime.LookupConnection(ctx, store, name, slices.Concat(runtime.OAuthKeys("token"))...)
 	if err != nil {
 		return Connection{}, err
 	}
 	var conn Connection
-	conn.Token = runtime.Secret(vals["token"])
+	conn.Token = runtime.NewOAuth(&oauthToken, vals, runtime.OAuthSaveTo(store, name))
 	return conn, nil
 }
 
 // authorizer attaches the connection's credentials as the connector's security
-// definitions say.
+// definitions and connection parameters say.
 func (conn Connection) authorizer() runtime.Authorizer {
-	return runtime.Bearer(runtime.Secret(conn.Token))
+	return conn.Token
+}
+
+// connectionParameters returns the connection parameter values by name, for
+// policy expressions (@connectionParameters('name')).
+func (conn Connection) connectionParameters() map[string]any {
+	return nil
 }

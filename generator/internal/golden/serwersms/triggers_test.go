@@ -100,7 +100,7 @@ func TestPollNewAnswer(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	c, err := serwersms.New(serwersms.Connection{Token: smsToken}, runtime.WithBaseURL(srv.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := serwersms.New(serwersms.Connection{Token: runtime.StaticToken(smsToken)}, runtime.WithBaseURL(srv.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}

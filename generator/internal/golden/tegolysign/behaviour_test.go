@@ -29,7 +29,7 @@ var jsonHeader = map[string]string{"Content-Type": "application/json"}
 
 func newClient(t *testing.T, srv *recorder.Server) *tegolysign.Client {
 	t.Helper()
-	c, err := tegolysign.New(tegolysign.Connection{Token: token, TokenTenantID: "contoso.onmicrosoft.com"}, runtime.WithBaseURL(srv.URL))
+	c, err := tegolysign.New(tegolysign.Connection{Token: runtime.StaticToken(token), TokenTenantID: "contoso.onmicrosoft.com"}, runtime.WithBaseURL(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}

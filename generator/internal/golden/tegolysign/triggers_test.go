@@ -123,7 +123,7 @@ func TestWebhookCompletelySigned(t *testing.T) {
 	defer svc.Close()
 	store := runtime.NewMemoryStore()
 	l, base := newListener(t, store)
-	c, err := tegolysign.New(tegolysign.Connection{Token: tok}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := tegolysign.New(tegolysign.Connection{Token: runtime.StaticToken(tok)}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestWebhookCompletelySignedNoOptions(t *testing.T) {
 	defer svc.Close()
 	store := runtime.NewMemoryStore()
 	l, _ := newListener(t, store)
-	c, err := tegolysign.New(tegolysign.Connection{Token: tok}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
+	c, err := tegolysign.New(tegolysign.Connection{Token: runtime.StaticToken(tok)}, runtime.WithBaseURL(svc.URL), runtime.WithRetry(runtime.RetryPolicy{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,14 +14,22 @@ import (
 type Connection struct{}
 
 // ConnectionFromStore reads the connection called name from store and checks
-// that its required parameters are present.
+// that its required parameters are present. OAuth tokens refresh themselves
+// before they expire and are written back to store when it is a
+// runtime.StoreWriter (runtime.FileStore; `connectorgen login` creates them).
 func ConnectionFromStore(ctx context.Context, store runtime.Store, name string) (Connection, error) {
 	// The connector has no connection parameters: there is nothing to read.
 	return Connection{}, nil
 }
 
 // authorizer attaches the connection's credentials as the connector's security
-// definitions say.
+// definitions and connection parameters say.
 func (conn Connection) authorizer() runtime.Authorizer {
+	return nil
+}
+
+// connectionParameters returns the connection parameter values by name, for
+// policy expressions (@connectionParameters('name')).
+func (conn Connection) connectionParameters() map[string]any {
 	return nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package apidiff
+
+const raceEnabled = false

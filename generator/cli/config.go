@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/connectorgen/connectorgen/generator"
+	"github.com/connectorgen/connectorgen/generator/config"
+	"github.com/connectorgen/connectorgen/generator/diag"
+)
+
+// runCheck is `connectorgen check`: generate --check.
+func runCheck(ctx context.Context, args []string, env *Env) int {
+	return generateCmd(ctx, "check", args, env)
+}
+
+func checkUsage(fs *pflag.FlagSet, env *Env) {
+	fmt.Fprintf(env.Stderr, `Usage: connectorgen check [-c FILE] [--strict]
+       connectorgen check --out DIR [--package NAME] [--strict] CONNECTOR...
+
+check is generate --check: it writes nothing, prints a unified diff of every
+missing, changed or orphaned generated file and exits 1 when there is one.
+Without arguments it reads ./%s.
+
+Flags:
+%s`, config.FileName, fs.FlagUsages())
+}
+
+func fileExists(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// generateConfig generates (or checks) every connector a config file
+// lists, each into its own directory. base holds the options of flags that
+// apply to every entry.
+func generateConfig(ctx context.Context, fs *pflag.FlagSet, file string, check bool, base generator.Options, env *Env) int {
+	cmd := "connectorgen " + fs.Name()
+	for _, f := range []string{"out", "package", "initialism"} {
+		if fs.Changed(f) {
+			fmt.Fprintf(env.Stderr, "%s: --%s cannot be used with a config file: the file says what to generate\n", cmd, f)
+			return ExitUsage
+		}
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "%s: CONNECTOR arguments cannot be used with a config file: the file lists the connectors\n", cmd)
+		return ExitUsage
+	}
+	cfg, ds := config.Load(file)
+	ds.Print(env.Stderr)
+	if cfg == nil {
+		return ExitFail
+	}
+	conns := make([]string, len(cfg.Connectors))
+	for i, c := range cfg.Connectors {
+		conns[i] = c.Load
+	}
+	results := generateEach(ctx, conns, func(i int) generator.Options {
+		o, e := base, cfg.Connectors[i].Options()
+		o.Package, o.Initialisms, o.Source = e.Package, e.Initialisms, e.Source
+		o.Include, o.Exclude, o.Renames = e.Include, e.Exclude, e.Renames
+		return o
+	})
+	batch := len(conns) > 1
+	var generated, warnings, failed int
+	var diffs strings.Builder
+	for i, c := range cfg.Connectors {
+		r := results(i)
+		if env.IsTerminal && batch {
+			fmt.Fprintf(env.Stderr, "\r\033[K[%d/%d] %s", i+1, len(conns), c.Path)
+			if len(r.diags) > 0 {
+				fmt.Fprint(env.Stderr, "\r\033[K")
+			}
+		}
+		r.diags.Sort().Print(env.Stderr)
+		warnings += r.diags.Count(diag.Warning)
+		if r.res == nil {
+			failed++
+			continue
+		}
+		if check {
+			d, err := generator.Check(c.OutDir, r.res.Files)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
+				failed++
+				continue
+			}
+			diffs.WriteString(d)
+		} else if _, err := generator.Write(c.OutDir, r.res.Files); err != nil {
+			fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
+			failed++
+			continue
+		}
+		generated++
+	}
+	if env.IsTerminal && batch {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	if batch || failed > 0 {
+		fmt.Fprintf(env.Stderr, "connectorgen: %d generated, %d warnings, %d failed\n", generated, warnings, failed)
+	}
+	if diffs.Len() > 0 {
+		fmt.Fprint(env.Stdout, diffs.String())
+		fmt.Fprintf(env.Stderr, "connectorgen: generated code is stale; run connectorgen generate -c %s\n", file)
+		return ExitFail
+	}
+	if failed > 0 {
+		return ExitFail
+	}
+	return ExitOK
+}
