@@ -159,6 +159,16 @@ func formatFloat(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
+// textsBuf is texts, with a single text value appended to buf: callers
+// pass a stack array (var one [1]string; a.textsBuf(one[:0])) so that the
+// common case allocates nothing.
+func (a Arg) textsBuf(buf []string) (vals []string, list bool, err error) {
+	if a.kind == argText {
+		return append(buf, a.text), false, nil
+	}
+	return a.texts()
+}
+
 // texts returns the text form(s) of a for a path, query, header or form
 // value, and whether it is a list.
 func (a Arg) texts() (vals []string, list bool, err error) {

@@ -14,6 +14,7 @@ import (
 // not retried.
 type body struct {
 	segs   []segment
+	one    [1]segment // backing of segs for the common single segment
 	opened int
 	last   *guard // the previous attempt's stream, when it must be rewound
 }
@@ -40,6 +41,9 @@ func readerBody(r io.Reader) *body {
 
 func (x *body) addBytes(b []byte) {
 	if len(b) > 0 {
+		if x.segs == nil {
+			x.segs = x.one[:0]
+		}
 		x.segs = append(x.segs, segment{b: b, size: int64(len(b))})
 	}
 }
@@ -90,13 +94,47 @@ func (x *body) length() int64 {
 	return n
 }
 
-// bytesReader returns a fresh reader over a buffered body.
+// bytesReader returns a fresh reader over a buffered body. It implements
+// io.WriterTo without a copy buffer: the transport copies the body with
+// io.Copy, and io.MultiReader's WriteTo would allocate 32 KiB per request.
 func (x *body) bytesReader() io.ReadCloser {
-	rs := make([]io.Reader, len(x.segs))
-	for i, s := range x.segs {
-		rs[i] = bytes.NewReader(s.b)
+	if len(x.segs) == 1 {
+		return io.NopCloser(bytes.NewReader(x.segs[0].b)) // keeps WriteTo
 	}
-	return io.NopCloser(io.MultiReader(rs...))
+	segs := make([][]byte, len(x.segs))
+	for i, s := range x.segs {
+		segs[i] = s.b
+	}
+	return io.NopCloser(&segReader{segs: segs})
+}
+
+// segReader reads a sequence of byte slices.
+type segReader struct{ segs [][]byte }
+
+func (r *segReader) Read(p []byte) (int, error) {
+	for len(r.segs) > 0 && len(r.segs[0]) == 0 {
+		r.segs = r.segs[1:]
+	}
+	if len(r.segs) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.segs[0])
+	r.segs[0] = r.segs[0][n:]
+	return n, nil
+}
+
+func (r *segReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for len(r.segs) > 0 {
+		n, err := w.Write(r.segs[0])
+		total += int64(n)
+		r.segs[0] = r.segs[0][n:]
+		if err != nil {
+			return total, err
+		}
+		r.segs = r.segs[1:]
+	}
+	return total, nil
 }
 
 // open returns the body stream for the next attempt. For a stream body

@@ -212,42 +212,55 @@ func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.R
 	idempotent := (&Operation{Method: req.method}).Idempotent()
 	canRetry := (idempotent || policy.RetryNonIdempotent) && (req.body == nil || req.body.rewindable())
 	for attempt := 1; ; attempt++ {
-		hreq, err := c.attempt(ctx, op, req)
+		hreq, err := c.attempt(ctx, op, req, !canRetry)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		secrets := c.secretValues(hreq) // credentials and secret connection values (policy_apply.go)
-		logURL := c.logURL(hreq.URL)
+		// Log attributes are built only when a log line is written: the
+		// request URL with credentials redacted costs allocations.
+		var attrs []slog.Attr
+		logAttrs := func() []slog.Attr {
+			if attrs == nil {
+				attrs = []slog.Attr{
+					slog.String("operation", op.ID),
+					slog.String("method", req.method),
+					slog.String("url", c.logURL(hreq.URL)),
+					slog.Int("attempt", attempt),
+				}
+			}
+			return attrs
+		}
+		debug := c.log.Enabled(ctx, slog.LevelDebug)
 		start := time.Now()
 		resp, err := c.roundTrip(op, hreq) // custom code, if installed (script.go)
-		attrs := []slog.Attr{
-			slog.String("operation", op.ID),
-			slog.String("method", req.method),
-			slog.String("url", logURL),
-			slog.Int("attempt", attempt),
-		}
 		if err != nil {
-			err = c.redact.err(err, secrets)
-			c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
-				append(attrs, slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))...)
+			// Credentials and secret connection values are scrubbed from
+			// every error message (policy_apply.go).
+			err = c.redact.err(err, c.secretValues(hreq))
+			if debug {
+				c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
+					append(logAttrs(), slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))...)
+			}
 			if ctx.Err() != nil || !canRetry || attempt > policy.MaxRetries {
 				return nil, nil, nil, fmt.Errorf("%s: %w", op.ID, err)
 			}
 			delay := policy.backoff(attempt)
-			c.logRetry(ctx, attrs, delay, slog.String("error", err.Error()))
+			c.logRetry(ctx, logAttrs(), delay, slog.String("error", err.Error()))
 			if err := sleep(ctx, delay); err != nil {
 				return nil, nil, nil, fmt.Errorf("%s: waiting to retry: %w", op.ID, err)
 			}
 			continue
 		}
-		c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
-			append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))...)
+		if debug {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "connector request",
+				append(logAttrs(), slog.Int("status", resp.StatusCode), slog.Duration("duration", time.Since(start)))...)
+		}
 		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 			if err := c.respond(ctx, op, req, resp); err != nil { // response-section policies
 				discard(resp.Body)
 				return nil, nil, nil, err
 			}
-			return resp, hreq, secrets, nil
+			return resp, hreq, nil, nil
 		}
 		if canRetry && attempt <= policy.MaxRetries && retryableStatus(resp.StatusCode) {
 			delay := policy.backoff(attempt)
@@ -255,26 +268,42 @@ func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.R
 			if !hasRA || ra <= policy.maxDelay() {
 				delay = max(delay, ra)
 				discard(resp.Body)
-				c.logRetry(ctx, attrs, delay, slog.Int("status", resp.StatusCode))
+				c.logRetry(ctx, logAttrs(), delay, slog.Int("status", resp.StatusCode))
 				if err := sleep(ctx, delay); err != nil {
 					return resp, nil, nil, fmt.Errorf("%s: waiting to retry after %s: %w", op.ID, resp.Status, err)
 				}
 				continue
 			}
 			c.log.LogAttrs(ctx, slog.LevelInfo, "connector request not retried: Retry-After exceeds MaxDelay",
-				append(attrs, slog.Int("status", resp.StatusCode), slog.Duration("retry_after", ra))...)
+				append(logAttrs(), slog.Int("status", resp.StatusCode), slog.Duration("retry_after", ra))...)
 		}
-		return resp, nil, nil, c.failed(ctx, op, req, resp, secrets) // newError after response/failure policies
+		secrets := c.secretValues(hreq)
+		return resp, nil, secrets, c.failed(ctx, op, req, resp, secrets) // newError after response/failure policies
 	}
 }
 
 // attempt turns the built request into an *http.Request with credentials.
-func (c *Client) attempt(ctx context.Context, op *Operation, req *request) (*http.Request, error) {
-	hreq, err := http.NewRequestWithContext(ctx, req.method, req.url.String(), nil)
+// With only (no retry can follow) the request's header map is handed over
+// instead of copied: nothing reads it after the one attempt.
+func (c *Client) attempt(ctx context.Context, op *Operation, req *request, only bool) (*http.Request, error) {
+	// The URL is already parsed: NewRequest is given none, so it checks
+	// the method without printing and re-parsing the URL.
+	hreq, err := http.NewRequestWithContext(ctx, req.method, "", nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op.ID, c.redact.err(err, nil))
 	}
-	hreq.Header = req.header.Clone()
+	if only {
+		hreq.URL = &req.url
+	} else {
+		u := req.url
+		hreq.URL = &u
+	}
+	hreq.Host = hreq.URL.Host
+	if only && req.header != nil {
+		hreq.Header = req.header
+	} else {
+		hreq.Header = req.header.Clone()
+	}
 	if b := req.body; b != nil {
 		n := b.length()
 		if n == 0 {
@@ -318,7 +347,7 @@ func decode(op *Operation, resp *http.Response, out any) error {
 		discard(resp.Body)
 		return nil
 	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := readBody(resp)
 	if err != nil {
 		return fmt.Errorf("%s: reading response body: %w", op.ID, err)
 	}
@@ -378,4 +407,23 @@ func newError(opID string, resp *http.Response, secrets []string) *Error {
 func discard(rc io.ReadCloser) {
 	io.CopyN(io.Discard, rc, MaxErrorBody)
 	rc.Close()
+}
+
+// readBody reads a response body in one allocation when its length is
+// known (io.ReadAll grows a buffer step by step).
+func readBody(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > 1<<20 {
+		return io.ReadAll(resp.Body)
+	}
+	b := make([]byte, n+1) // one spare byte: a body longer than announced is read on
+	k, err := io.ReadFull(resp.Body, b)
+	switch err {
+	case io.ErrUnexpectedEOF, io.EOF:
+		return b[:k], nil // shorter than or exactly as announced
+	case nil:
+		rest, err := io.ReadAll(resp.Body)
+		return append(b, rest...), err
+	}
+	return b[:k], err
 }

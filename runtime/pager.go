@@ -310,7 +310,7 @@ func (c *Client) nextPageRequest(op *Operation, args []Arg, next *url.URL) (*req
 		}
 	}
 	u.Fragment, u.RawFragment = "", ""
-	req.url = u
+	req.url, req.given = u, true
 	return req, nil
 }
 

@@ -19,16 +19,22 @@ import (
 // neither the client nor the operation has policies.
 type reqPolicy struct {
 	vals     []value  // the parameter values the request was built from
-	built    string   // the URL as built from the operation
 	method   string   // the operation's method (@Request.OriginalHTTPMethod)
 	basePath string   // escaped base path in effect (dynamichosturl changes it)
 	done     bool     // the request-section policies have run
 	owned    []string // canonical names of headers whose values policies decided
+
+	// Storage for owned and for prepare's run, so that the usual request
+	// allocates no more than the request itself.
+	ownedBuf [2]string
+	run      policyRun
 }
 
 // newReqPolicy is called by build for operations with policies.
 func (c *Client) newReqPolicy(r *request, vals []value) *reqPolicy {
-	return &reqPolicy{vals: vals, built: r.url.String(), method: r.method, basePath: c.basePath}
+	r.polState = reqPolicy{vals: vals, method: r.method, basePath: c.basePath}
+	r.polState.owned = r.polState.ownedBuf[:0]
+	return &r.polState
 }
 
 // reassert restores the headers policies decided after the Authorizer ran
@@ -91,7 +97,8 @@ func (c *Client) prepare(ctx context.Context, op *Operation, req *request) error
 		return nil
 	}
 	rp.done = true
-	run := &policyRun{c: c, ctx: ctx, op: op, req: req, rp: rp, verbatim: req.url.String() != rp.built}
+	run := &rp.run
+	*run = policyRun{c: c, ctx: ctx, op: op, req: req, rp: rp, verbatim: req.given}
 	err := c.eachPolicy(op, func(p *Policy) error {
 		if p.phase() != RequestSection {
 			return nil
@@ -166,11 +173,21 @@ func (c *Client) respond(ctx context.Context, op *Operation, req *request, resp 
 		return nil
 	}
 	failed := resp.StatusCode < 200 || resp.StatusCode > 299
+	applies := func(p *Policy) bool {
+		ph := p.phase()
+		return ph == ResponseSection || ph == FailureSection && failed
+	}
+	found := false
+	c.eachPolicy(op, func(p *Policy) error {
+		found = found || applies(p)
+		return nil
+	})
+	if !found {
+		return nil // most calls: no policy state to allocate
+	}
 	run := &policyRun{c: c, ctx: ctx, op: op, req: req, rp: req.pol, resp: resp}
 	err := c.eachPolicy(op, func(p *Policy) error {
-		switch ph := p.phase(); {
-		case ph == ResponseSection, ph == FailureSection && failed:
-		default:
+		if !applies(p) {
 			return nil
 		}
 		comp, err := p.compiled()

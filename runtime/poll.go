@@ -138,7 +138,7 @@ func (c *Client) Poll(ctx context.Context, op *Operation, args []Arg, next strin
 	if next == "" {
 		out.Next = req.url.String()
 	}
-	resp, hreq, secrets, err := c.send(ctx, op, req)
+	resp, hreq, _, err := c.send(ctx, op, req)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -152,7 +152,7 @@ func (c *Client) Poll(ctx context.Context, op *Operation, args []Arg, next strin
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusAccepted:
 	default:
-		return out, newError(op.ID, resp, secrets)
+		return out, newError(op.ID, resp, c.secretValues(hreq))
 	}
 	next2, err := c.pollNext(out.Next, &req.url, resp, hreq)
 	if err != nil {
@@ -274,7 +274,7 @@ func (c *Client) pollRequest(op *Operation, args []Arg, next string) (*request, 
 	if err != nil {
 		return nil, err
 	}
-	req.url = *u
+	req.url, req.given = *u, true
 	return req, nil
 }
 

@@ -35,6 +35,12 @@ type request struct {
 	body   *body // nil: no body
 
 	pol *reqPolicy // policy state (policy_apply.go); nil when no policy applies
+	// polState is pol's storage: one allocation with the request.
+	polState reqPolicy
+	// given is true when url is a URL the caller gave (a poll Location, a
+	// next link) rather than one built from the operation: host and route
+	// policies leave it as it is.
+	given bool
 }
 
 // value is a parameter's effective Arg (the caller's, or its default).
@@ -100,7 +106,8 @@ func (c *Client) build(op *Operation, args []Arg) (*request, error) {
 		if v.p.In != InHeader || !v.a.IsSet() {
 			continue
 		}
-		texts, _, err := v.a.texts()
+		var one [1]string
+		texts, _, err := v.a.textsBuf(one[:0])
 		if err != nil {
 			return nil, fmt.Errorf("%s: parameter %q: %w", op.ID, v.p.Name, err)
 		}
@@ -145,7 +152,8 @@ func (c *Client) buildURL(r *request, op *Operation, vals []value) error {
 		if !ok {
 			return fmt.Errorf("path %q: no path parameter %q", op.Path, name)
 		}
-		texts, _, err := v.a.texts()
+		var one [1]string
+		texts, _, err := v.a.textsBuf(one[:0])
 		if err != nil {
 			return fmt.Errorf("parameter %q: %w", name, err)
 		}
@@ -216,7 +224,8 @@ func pathChar(c byte) bool {
 // appendValues adds v to a url-encoded string, repeating the name for
 // Multi arrays and joining other arrays per the Collection.
 func appendValues(q string, v value) (string, error) {
-	texts, list, err := v.a.texts()
+	var one [1]string
+	texts, list, err := v.a.textsBuf(one[:0])
 	if err != nil {
 		return "", fmt.Errorf("parameter %q: %w", v.p.Name, err)
 	}
@@ -402,7 +411,8 @@ func multipartBody(vals []value) (*body, string, error) {
 			cur.Reset()
 			b.addReader(v.a.r)
 		default:
-			texts, list, err := v.a.texts()
+			var one [1]string
+			texts, list, err := v.a.textsBuf(one[:0])
 			if err != nil {
 				return nil, "", fmt.Errorf("parameter %q: %w", v.p.Name, err)
 			}
