@@ -21,9 +21,13 @@ var packageDocT = template.Must(template.New("package_doc").Parse(packageDoc))
 
 // PackageDocData fills package_doc.txt.
 type PackageDocData struct {
-	Name   string // Go package name
-	Title  string // connector title
-	Source string // connector path as given
+	Name        string // Go package name
+	Title       string // connector title
+	Source      string // connector path as given
+	Description string // the connector's description, wrapped; "" when none
+	// Actions and Triggers are preformatted tables (tab-indented lines
+	// with aligned columns); "" when there are none.
+	Actions, Triggers string
 }
 
 // PackageDoc renders the package documentation (without comment markers).

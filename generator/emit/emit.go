@@ -65,15 +65,11 @@ func Package(p *ir.Package) ([]File, error) {
 	for _, g := range gens {
 		f := newFile(p)
 		if g.name == "doc_gen.go" {
-			text, err := templates.PackageDoc(templates.PackageDocData{Name: p.Name, Title: title(p), Source: p.Source})
+			text, err := templates.PackageDoc(packageDocData(p))
 			if err != nil {
 				return nil, err
 			}
-			f.PackageComment(strings.TrimRight(text, "\n"))
-			if d := strings.TrimSpace(p.Description); d != "" {
-				f.PackageComment("")
-				f.PackageComment(commentText(d))
-			}
+			f.PackageComment(docComment(text))
 		}
 		if g.fn(f, p) {
 			jobs = append(jobs, job{g.name, f})
