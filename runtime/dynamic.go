@@ -45,20 +45,9 @@ type ValueList struct {
 // type) and is otherwise a [*DecodeError]. A title that is not a string is
 // its JSON text. For generated code.
 func DynamicValues[T any](ctx context.Context, c *Client, op *Operation, args []Arg, l ValueList) ([]Choice[T], error) {
-	var b []byte
-	resp, err := c.Do(ctx, op, args, &b)
-	if err != nil {
+	b, decodeErr, err := fetchJSON(ctx, c, op, args)
+	if err != nil || b == nil {
 		return nil, err
-	}
-	decodeErr := func(err error) error {
-		return &DecodeError{OperationID: op.ID, StatusCode: resp.StatusCode, Body: bounded(b), Err: err}
-	}
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return nil, nil
-	}
-	if !json.Valid(b) {
-		return nil, decodeErr(fmt.Errorf("response is not valid JSON"))
 	}
 	arr, found, err := lookupPath(b, l.Collection)
 	if err != nil {
@@ -108,20 +97,9 @@ func DynamicValues[T any](ctx context.Context, c *Client, op *Operation, args []
 // must exist in the response (a [*DecodeError] otherwise); a null there,
 // or an empty body, means "no schema" and gives nil. For generated code.
 func DynamicSchema(ctx context.Context, c *Client, op *Operation, args []Arg, path string) (json.RawMessage, error) {
-	var b []byte
-	resp, err := c.Do(ctx, op, args, &b)
-	if err != nil {
-		return nil, err
-	}
-	decodeErr := func(err error) error {
-		return &DecodeError{OperationID: op.ID, StatusCode: resp.StatusCode, Body: bounded(b), Err: err}
-	}
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return nil, nil // no body: no schema
-	}
-	if !json.Valid(b) {
-		return nil, decodeErr(fmt.Errorf("response is not valid JSON"))
+	b, decodeErr, err := fetchJSON(ctx, c, op, args)
+	if err != nil || b == nil {
+		return nil, err // no body: no schema
 	}
 	v, found, err := lookupPath(b, path)
 	switch {
@@ -181,4 +159,26 @@ func jsonText(raw json.RawMessage) string {
 		return buf.String()
 	}
 	return strings.TrimSpace(string(raw))
+}
+
+// fetchJSON calls op and returns its JSON response body (nil when empty)
+// and how to wrap a problem with it as a [*DecodeError]. A body that is
+// not JSON is such an error.
+func fetchJSON(ctx context.Context, c *Client, op *Operation, args []Arg) ([]byte, func(error) error, error) {
+	var b []byte
+	resp, err := c.Do(ctx, op, args, &b)
+	if err != nil {
+		return nil, nil, err
+	}
+	decodeErr := func(err error) error {
+		return &DecodeError{OperationID: op.ID, StatusCode: resp.StatusCode, Body: bounded(b), Err: err}
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return nil, decodeErr, nil
+	}
+	if !json.Valid(b) {
+		return nil, nil, decodeErr(fmt.Errorf("response is not valid JSON"))
+	}
+	return b, decodeErr, nil
 }

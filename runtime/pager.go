@@ -288,17 +288,7 @@ func splitPage(b []byte, p Paging) ([]json.RawMessage, string, error) {
 func (c *Client) nextPageRequest(op *Operation, args []Arg, next *url.URL) (*request, error) {
 	sub := Operation{ID: op.ID, Method: "GET", Accept: op.Accept, Result: op.Result, NoAuth: op.NoAuth, Policies: op.Policies}
 	var subArgs []Arg
-	for i, p := range op.Params {
-		if p.In != InHeader {
-			continue
-		}
-		var a Arg
-		if i < len(args) {
-			a = args[i]
-		}
-		sub.Params = append(sub.Params, p)
-		subArgs = append(subArgs, a)
-	}
+	sub.Params, subArgs = keepParams(op, args, InHeader)
 	req, err := c.build(&sub, subArgs)
 	if err != nil {
 		return nil, err

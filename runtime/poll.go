@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -257,19 +258,8 @@ func (c *Client) pollRequest(op *Operation, args []Arg, next string) (*request, 
 	// Keep only what the Location does not replace: headers and body.
 	sub := *op
 	sub.Path = ""
-	sub.Params = nil
 	var subArgs []Arg
-	for i, p := range op.Params {
-		if p.In != InHeader && p.In != InBody && p.In != InFormData {
-			continue
-		}
-		var a Arg
-		if i < len(args) {
-			a = args[i]
-		}
-		sub.Params = append(sub.Params, p)
-		subArgs = append(subArgs, a)
-	}
+	sub.Params, subArgs = keepParams(op, args, InHeader, InBody, InFormData)
 	req, err := c.build(&sub, subArgs)
 	if err != nil {
 		return nil, err
@@ -400,4 +390,23 @@ func arrayItems(b []byte) ([]json.RawMessage, error) {
 // pathText shows a property path as in a trigger expression: body.a.b.
 func pathText(p []string) string {
 	return strings.Join(append([]string{"body"}, p...), ".")
+}
+
+// keepParams returns the parameters of op in the given locations with
+// their arguments (unset where args is short), for a request whose URL is
+// given rather than built (a Location, a next link).
+func keepParams(op *Operation, args []Arg, in ...In) ([]Param, []Arg) {
+	var ps []Param
+	var as []Arg
+	for i, p := range op.Params {
+		if !slices.Contains(in, p.In) {
+			continue
+		}
+		var a Arg
+		if i < len(args) {
+			a = args[i]
+		}
+		ps, as = append(ps, p), append(as, a)
+	}
+	return ps, as
 }
