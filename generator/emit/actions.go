@@ -86,18 +86,7 @@ func method(f *jen.File, a *ir.Action) {
 		d.text("The connector marks this operation internal: the platform calls it (for example for dynamic values or subscriptions), users normally do not.")
 	}
 	d.raw("\t" + a.Op.Method + " " + a.Op.Path)
-	var list []string
-	for _, p := range a.Op.Params {
-		if p.Exposure == ir.Positional && p.Doc != "" {
-			list = append(list, "  - "+p.GoName+": "+strings.Join(strings.Fields(p.Doc), " "))
-		}
-	}
-	if len(list) > 0 {
-		d.raw(append([]string{"Parameters:"}, list...)...)
-	}
-	if a.Deprecated {
-		d.text("Deprecated: the connector marks this operation deprecated.")
-	}
+	paramsDoc(d, a)
 	d.file(f)
 
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
@@ -283,4 +272,21 @@ func sliceConv(t *ir.TypeRef) string {
 		return "BoolsOf"
 	}
 	return "StringsOf"
+}
+
+// paramsDoc ends the doc of a method taking a's arguments: the list of
+// documented positional parameters and the deprecation notice.
+func paramsDoc(d *docBuilder, a *ir.Action) {
+	var list []string
+	for _, p := range a.Op.Params {
+		if p.Exposure == ir.Positional && p.Doc != "" {
+			list = append(list, "  - "+p.GoName+": "+strings.Join(strings.Fields(p.Doc), " "))
+		}
+	}
+	if len(list) > 0 {
+		d.raw(append([]string{"Parameters:"}, list...)...)
+	}
+	if a.Deprecated {
+		d.text("Deprecated: the connector marks this operation deprecated.")
+	}
 }

@@ -2,7 +2,6 @@ package emit
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -39,18 +38,7 @@ func pagerMethod(f *jen.File, pg *ir.Pager) {
 		"is yielded once and ends the iteration; breaking out of the loop stops fetching. Nothing is sent before the " +
 		"iteration starts.")
 	d.raw("\t" + a.Op.Method + " " + a.Op.Path + ", then GET of each next link")
-	var list []string
-	for _, p := range a.Op.Params {
-		if p.Exposure == ir.Positional && p.Doc != "" {
-			list = append(list, "  - "+p.GoName+": "+strings.Join(strings.Fields(p.Doc), " "))
-		}
-	}
-	if len(list) > 0 {
-		d.raw(append([]string{"Parameters:"}, list...)...)
-	}
-	if a.Deprecated {
-		d.text("Deprecated: the connector marks this operation deprecated.")
-	}
+	paramsDoc(d, a)
 	d.file(f)
 	params := append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, setupParams(a)...)
 	item := typeExpr(pg.Item)
