@@ -31,6 +31,7 @@ Usage:
   connectorgen call [--connection FILE] [--base-url URL] [--param NAME=VALUE]... [--body JSON|@FILE] CONNECTOR OPERATION_ID
   connectorgen watch [--connection FILE] [--base-url URL] [--param NAME=VALUE]... [--state FILE] [--interval DURATION] [--listen ADDR] [--public-url URL] [--max-events N] CONNECTOR TRIGGER_OPERATION_ID
   connectorgen diff [--json] OLD_CONNECTOR NEW_CONNECTOR
+  connectorgen inspect [--json] CONNECTOR
   connectorgen login [--store FILE] [--device] [--set SET] [--param NAME=VALUE]... CONNECTOR CONNECTION_NAME
   connectorgen version
 
@@ -92,6 +93,8 @@ func Run(ctx context.Context, args []string, env *Env) int {
 		return runLogin(ctx, args[1:], env)
 	case "diff":
 		return runDiff(ctx, args[1:], env)
+	case "inspect":
+		return runInspect(ctx, args[1:], env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "connectorgen", version())
 		return ExitOK
