@@ -5,6 +5,7 @@ package generator
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,12 @@ type Options struct {
 	// Source is the connector path written into generated files; "" uses
 	// the path the connector was loaded from.
 	Source string
+
+	// Fakes also renders the package's fake (Result.FakeFiles, a package
+	// "fake" in the sub-folder fake/ that imports the client package, whose
+	// import path ImportPath must then give; see ImportPath).
+	Fakes      bool
+	ImportPath string
 }
 
 // Result is one generated package.
@@ -47,6 +54,9 @@ type Result struct {
 	Connector *spec.Connector
 	Package   *ir.Package
 	Files     []emit.File // sorted by name
+	// FakeFiles are the files of the fake package (Options.Fakes), to be
+	// written into FakeDir(dir); nil without Fakes.
+	FakeFiles []emit.File
 }
 
 // Generate loads the connector at path (a folder or a swagger file) and
@@ -74,7 +84,99 @@ func GenerateConnector(c *spec.Connector, opts Options) (*Result, diag.List) {
 		ds.Errorf(diag.Pos{File: c.API.File}, "%v", err)
 		return nil, ds
 	}
-	return &Result{Connector: c, Package: pkg, Files: files}, ds
+	r := &Result{Connector: c, Package: pkg, Files: files}
+	if opts.Fakes {
+		if opts.ImportPath == "" {
+			ds.Errorf(diag.Pos{File: c.API.File}, "fakes need the import path of the generated package")
+			return nil, ds
+		}
+		if err := r.AddFake(opts.ImportPath); err != nil {
+			ds.Errorf(diag.Pos{File: c.API.File}, "%v", err)
+			return nil, ds
+		}
+	}
+	return r, ds
+}
+
+// ---- Fakes (Options.Fakes) ----
+
+// AddFake renders r's fake package (r.FakeFiles) for a client package
+// whose import path is importPath.
+func (r *Result) AddFake(importPath string) error {
+	files, err := emit.Fake(r.Package, importPath)
+	if err != nil {
+		return err
+	}
+	r.FakeFiles = files
+	return nil
+}
+
+// FakeDir is the folder of the fake package inside a package's folder.
+func FakeDir(dir string) string { return filepath.Join(dir, emit.FakePackage) }
+
+// WriteResult writes r.Files into dir and r.FakeFiles (if any) into
+// FakeDir(dir), as Write does; names of the fake's files are returned
+// with the "fake/" prefix.
+func WriteResult(dir string, r *Result) ([]string, error) {
+	changed, err := Write(dir, r.Files)
+	if err != nil || r.FakeFiles == nil {
+		return changed, err
+	}
+	more, err := Write(FakeDir(dir), r.FakeFiles)
+	for _, n := range more {
+		changed = append(changed, emit.FakePackage+"/"+n)
+	}
+	return changed, err
+}
+
+// CheckResult is Check of r.Files against dir and of r.FakeFiles (if any)
+// against FakeDir(dir).
+func CheckResult(dir string, r *Result) (string, error) {
+	d, err := Check(dir, r.Files)
+	if err != nil || r.FakeFiles == nil {
+		return d, err
+	}
+	more, err := Check(FakeDir(dir), r.FakeFiles)
+	return d + more, err
+}
+
+// ImportPath returns the import path of the package in dir, from the
+// module path of the nearest go.mod above it (dir need not exist yet).
+func ImportPath(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			mod := modulePath(data)
+			if mod == "" {
+				return "", fmt.Errorf("%s: no module line", filepath.Join(d, "go.mod"))
+			}
+			rel, err := filepath.Rel(d, abs)
+			if err != nil {
+				return "", err
+			}
+			if rel == "." {
+				return mod, nil
+			}
+			return mod + "/" + filepath.ToSlash(rel), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod above %s: fakes need the import path of the generated package", dir)
+		}
+	}
+}
+
+// modulePath reads the module line of a go.mod file.
+func modulePath(gomod []byte) string {
+	for _, line := range strings.Split(string(gomod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
+		}
+	}
+	return ""
 }
 
 // IsGenerated reports whether a file's content carries the connectorgen header.

@@ -42,7 +42,7 @@ func TestGolden(t *testing.T) {
 	t.Chdir("..") // generate with paths relative to the repository root
 	for _, dir := range testConnectors(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			res, ds := generator.Generate(dir, generator.Options{})
+			res, ds := generator.Generate(dir, goldenOptions(dir))
 			if res == nil {
 				t.Fatalf("generation failed:\n%s", ds.Error())
 			}
@@ -50,7 +50,7 @@ func TestGolden(t *testing.T) {
 			ds.Sort().Print(&diags)
 			want := filepath.Join(goldenDir, res.Package.Name)
 			if *update {
-				if _, err := generator.Write(want, res.Files); err != nil {
+				if _, err := generator.WriteResult(want, res); err != nil {
 					t.Fatal(err)
 				}
 				if err := os.WriteFile(filepath.Join(want, "diagnostics.golden"), diags.Bytes(), 0o644); err != nil {
@@ -58,7 +58,7 @@ func TestGolden(t *testing.T) {
 				}
 				return
 			}
-			d, err := generator.Check(want, res.Files)
+			d, err := generator.CheckResult(want, res)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,6 +69,17 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goldenOptions generates every golden package with its fake (fake/,
+// compiled and vetted with the package; fake_test.go files drive the
+// client against it). The package name is derived as Generate does.
+func goldenOptions(dir string) generator.Options {
+	res, _ := generator.Generate(dir, generator.Options{})
+	if res == nil {
+		return generator.Options{}
+	}
+	return generator.Options{Fakes: true, ImportPath: "github.com/connectorgen/connectorgen/" + goldenDir + "/" + res.Package.Name}
 }
 
 // TestGoldenOrphans fails when a golden folder has no test connector any more.

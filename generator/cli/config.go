@@ -63,6 +63,7 @@ func generateConfig(ctx context.Context, fs *pflag.FlagSet, file string, check b
 		o, e := base, cfg.Connectors[i].Options()
 		o.Package, o.Initialisms, o.Source = e.Package, e.Initialisms, e.Source
 		o.Include, o.Exclude, o.Renames = e.Include, e.Exclude, e.Renames
+		o.Fakes = false // fakes are added per entry below (addFake: import path of OutDir)
 		return o
 	})
 	batch := len(conns) > 1
@@ -82,15 +83,22 @@ func generateConfig(ctx context.Context, fs *pflag.FlagSet, file string, check b
 			failed++
 			continue
 		}
+		if c.Fakes || base.Fakes {
+			if err := addFake(r.res, c.OutDir); err != nil {
+				fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
+				failed++
+				continue
+			}
+		}
 		if check {
-			d, err := generator.Check(c.OutDir, r.res.Files)
+			d, err := generator.CheckResult(c.OutDir, r.res)
 			if err != nil {
 				fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
 				failed++
 				continue
 			}
 			diffs.WriteString(d)
-		} else if _, err := generator.Write(c.OutDir, r.res.Files); err != nil {
+		} else if _, err := generator.WriteResult(c.OutDir, r.res); err != nil {
 			fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
 			failed++
 			continue

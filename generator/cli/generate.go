@@ -28,8 +28,9 @@ func generateCmd(ctx context.Context, name string, args []string, env *Env) int 
 	check := fs.Bool("check", false, "write nothing; exit 1 and print a unified diff when DIR differs from the generated output")
 	inits := fs.StringSlice("initialism", nil, "extra initialisms for Go names, e.g. SharePoint,OData (repeatable)")
 	strict := fs.Bool("strict", false, "make policy templates and expressions the runtime cannot honour errors instead of warnings")
+	fakes := fs.Bool("fakes", false, "also generate a fake backend for tests in DIR/fake (package fake; DIR must be inside a Go module)")
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: connectorgen generate --out DIR [--package NAME] [--check] [--strict] CONNECTOR...\n       connectorgen generate -c FILE [--check] [--strict]\n\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(env.Stderr, "Usage: connectorgen generate --out DIR [--package NAME] [--check] [--strict] [--fakes] CONNECTOR...\n       connectorgen generate -c FILE [--check] [--strict] [--fakes]\n\nFlags:\n%s", fs.FlagUsages())
 	}
 	if name == "check" {
 		fs.Usage = func() { checkUsage(fs, env) } // config.go
@@ -46,7 +47,7 @@ func generateCmd(ctx context.Context, name string, args []string, env *Env) int 
 	*check = *check || name == "check"
 	if *cfgFile != "" {
 		// Flags that do not say what to generate apply to every entry.
-		return generateConfig(ctx, fs, *cfgFile, *check, generator.Options{Strict: *strict}, env)
+		return generateConfig(ctx, fs, *cfgFile, *check, generator.Options{Strict: *strict, Fakes: *fakes}, env)
 	}
 	switch {
 	case *out == "":
@@ -100,15 +101,22 @@ func generateCmd(ctx context.Context, name string, args []string, env *Env) int 
 			}
 			dir = filepath.Join(*out, name)
 		}
+		if *fakes {
+			if err := addFake(r.res, dir); err != nil {
+				fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
+				failed++
+				continue
+			}
+		}
 		if *check {
-			d, err := generator.Check(dir, r.res.Files)
+			d, err := generator.CheckResult(dir, r.res)
 			if err != nil {
 				fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
 				failed++
 				continue
 			}
 			diffs.WriteString(d)
-		} else if _, err := generator.Write(dir, r.res.Files); err != nil {
+		} else if _, err := generator.WriteResult(dir, r.res); err != nil {
 			fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
 			failed++
 			continue
@@ -130,6 +138,16 @@ func generateCmd(ctx context.Context, name string, args []string, env *Env) int 
 		return ExitFail
 	}
 	return ExitOK
+}
+
+// addFake renders the fake of res for the package in dir (--fakes), with
+// the import path dir has in its module.
+func addFake(res *generator.Result, dir string) error {
+	ip, err := generator.ImportPath(dir)
+	if err != nil {
+		return err
+	}
+	return res.AddFake(ip)
 }
 
 type genResult struct {

@@ -15,7 +15,8 @@
 //	        "Scan_File": "ScanFile",                    // operationId → method name
 //	        "#/definitions/VirusFound": "Virus"         // definition → type name
 //	      },
-//	      "initialisms": ["URL"]                        // extra initialisms for Go names
+//	      "initialisms": ["URL"],                       // extra initialisms for Go names
+//	      "fakes": true                                 // also generate out/fake (a fake backend)
 //	    }
 //	  ]
 //	}
@@ -50,6 +51,8 @@
 //     (ScanFileOptions). A new name that clashes with another name is an
 //     error, never a numbered name.
 //   - "initialisms" extends the initialism table of Go names (["SHA"]).
+//   - "fakes": true also generates the package's fake (a sub-package
+//     "fake" in out/fake; see connectorgen generate --fakes).
 //
 // Every problem is reported as file:line:col: syntax errors, unknown and
 // repeated keys, values of the wrong type. Operation and definition names
@@ -102,6 +105,8 @@ type Connector struct {
 	Exclude      []lower.Select
 	Renames      []lower.Rename
 	Initialisms  []string
+	// Fakes ("fakes": true) also generates the package's fake in Out/fake.
+	Fakes bool
 	// Pos is the position of the entry.
 	Pos diag.Pos
 }
@@ -211,6 +216,14 @@ func (d *decoder) connector(v *hujson.Value, dir string) *Connector {
 		{"initialisms", func(v *hujson.Value) {
 			for _, it := range d.strings(v, "initialisms") {
 				c.Initialisms = append(c.Initialisms, it.s)
+			}
+		}},
+		{"fakes", func(v *hujson.Value) {
+			switch k := v.Value.Kind(); k {
+			case 't', 'f':
+				c.Fakes = k == 't'
+			default:
+				d.errorf(v.StartOffset, `"fakes" must be true or false, not %s`, kindName(k))
 			}
 		}},
 	})

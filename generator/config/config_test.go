@@ -80,7 +80,7 @@ func TestErrors(t *testing.T) {
 		{"empty connectors", `{"version": 1, "connectors": []}`, []string{`c.json:1:30: error: "connectors" is empty`}},
 		{"unknown and repeated keys", "{\"version\": 1, \"version\": 1,\n \"connectors\": [{\"path\": \"a\", \"out\": \"b\",\n  \"exlude\": [\"X\"]}]}", []string{
 			`c.json:1:16: error: key "version" repeated (first at line 1)`,
-			`c.json:3:3: error: unknown key "exlude" in a connector entry (known keys: "path", "out", "package", "include", "exclude", "rename", "initialisms")`,
+			`c.json:3:3: error: unknown key "exlude" in a connector entry (known keys: "path", "out", "package", "include", "exclude", "rename", "initialisms", "fakes")`,
 		}},
 		{"columns count characters (é is two bytes)", "{\"version\": 1, \"connectors\": [{\"path\": \"é\", \"out\": \"b\", \"ß\": 1}]}", []string{
 			`c.json:1:57: error: unknown key "ß"`,
