@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/connectorgen/connectorgen/generator"
 	"github.com/connectorgen/connectorgen/generator/config"
-	"github.com/connectorgen/connectorgen/generator/diag"
 )
 
 // runCheck is `connectorgen check`: generate --check.
@@ -66,58 +64,12 @@ func generateConfig(ctx context.Context, fs *pflag.FlagSet, file string, check b
 		o.Fakes = false // fakes are added per entry below (addFake: import path of OutDir)
 		return o
 	})
-	batch := len(conns) > 1
-	var generated, warnings, failed int
-	var diffs strings.Builder
+	b := &batchRun{env: env, n: len(conns)}
 	for i, c := range cfg.Connectors {
 		r := results(i)
-		if env.IsTerminal && batch {
-			fmt.Fprintf(env.Stderr, "\r\033[K[%d/%d] %s", i+1, len(conns), c.Path)
-			if len(r.diags) > 0 {
-				fmt.Fprint(env.Stderr, "\r\033[K")
-			}
+		if b.start(i, c.Path, r.diags, r.res) {
+			b.output(c.OutDir, r.res, c.OutDir, c.Fakes || base.Fakes, check)
 		}
-		r.diags.Sort().Print(env.Stderr)
-		warnings += r.diags.Count(diag.Warning)
-		if r.res == nil {
-			failed++
-			continue
-		}
-		if c.Fakes || base.Fakes {
-			if err := addFake(r.res, c.OutDir); err != nil {
-				fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
-				failed++
-				continue
-			}
-		}
-		if check {
-			d, err := generator.CheckResult(c.OutDir, r.res)
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
-				failed++
-				continue
-			}
-			diffs.WriteString(d)
-		} else if _, err := generator.WriteResult(c.OutDir, r.res); err != nil {
-			fmt.Fprintf(env.Stderr, "%s: error: %v\n", c.OutDir, err)
-			failed++
-			continue
-		}
-		generated++
 	}
-	if env.IsTerminal && batch {
-		fmt.Fprint(env.Stderr, "\r\033[K")
-	}
-	if batch || failed > 0 {
-		fmt.Fprintf(env.Stderr, "connectorgen: %d generated, %d warnings, %d failed\n", generated, warnings, failed)
-	}
-	if diffs.Len() > 0 {
-		fmt.Fprint(env.Stdout, diffs.String())
-		fmt.Fprintf(env.Stderr, "connectorgen: generated code is stale; run connectorgen generate -c %s\n", file)
-		return ExitFail
-	}
-	if failed > 0 {
-		return ExitFail
-	}
-	return ExitOK
+	return b.finish("connectorgen generate -c " + file)
 }

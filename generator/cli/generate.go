@@ -67,26 +67,15 @@ func generateCmd(ctx context.Context, name string, args []string, env *Env) int 
 
 	// Package folders for a batch: the derived name, unique within the batch
 	// (claimed in argument order, so the same command gives the same folders).
-	batch := len(conns) > 1
+	b := &batchRun{env: env, n: len(conns)}
 	taken := naming.NewScope()
-	var generated, warnings, failed int
-	var diffs strings.Builder
 	for i := range conns {
 		r := results(i)
-		if env.IsTerminal && batch {
-			fmt.Fprintf(env.Stderr, "\r\033[K[%d/%d] %s", i+1, len(conns), conns[i])
-		}
-		if env.IsTerminal && batch && len(r.diags) > 0 {
-			fmt.Fprint(env.Stderr, "\r\033[K")
-		}
-		r.diags.Sort().Print(env.Stderr)
-		warnings += r.diags.Count(diag.Warning)
-		if r.res == nil {
-			failed++
+		if !b.start(i, conns[i], r.diags, r.res) {
 			continue
 		}
 		dir := *out
-		if batch {
+		if b.n > 1 {
 			name := naming.Unique(r.res.Package.Name, taken.Taken)
 			taken.Claim(name)
 			if name != r.res.Package.Name {
@@ -94,47 +83,87 @@ func generateCmd(ctx context.Context, name string, args []string, env *Env) int 
 				again, ds := generator.GenerateConnector(r.res.Connector, generator.Options{Package: name, Initialisms: *inits, Strict: *strict})
 				if again == nil {
 					ds.Print(env.Stderr)
-					failed++
+					b.failed++
 					continue
 				}
 				r.res = again
 			}
 			dir = filepath.Join(*out, name)
 		}
-		if *fakes {
-			if err := addFake(r.res, dir); err != nil {
-				fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
-				failed++
-				continue
-			}
+		b.output(conns[i], r.res, dir, *fakes, *check)
+	}
+	return b.finish("connectorgen generate")
+}
+
+// batchRun counts and reports the connectors of one generate or check
+// run, from the command line or a config file.
+type batchRun struct {
+	env                         *Env
+	n                           int // connectors in the batch
+	generated, warnings, failed int
+	diffs                       strings.Builder
+}
+
+// start shows progress and the diagnostics of connector i (label); it
+// reports whether there is a result to write.
+func (b *batchRun) start(i int, label string, ds diag.List, res *generator.Result) bool {
+	if b.env.IsTerminal && b.n > 1 {
+		fmt.Fprintf(b.env.Stderr, "\r\033[K[%d/%d] %s", i+1, b.n, label)
+		if len(ds) > 0 {
+			fmt.Fprint(b.env.Stderr, "\r\033[K")
 		}
-		if *check {
-			d, err := generator.CheckResult(dir, r.res)
-			if err != nil {
-				fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
-				failed++
-				continue
-			}
-			diffs.WriteString(d)
-		} else if _, err := generator.WriteResult(dir, r.res); err != nil {
-			fmt.Fprintf(env.Stderr, "%s: error: %v\n", conns[i], err)
-			failed++
-			continue
+	}
+	ds.Sort().Print(b.env.Stderr)
+	b.warnings += ds.Count(diag.Warning)
+	if res == nil {
+		b.failed++
+		return false
+	}
+	return true
+}
+
+// output adds the fake when asked, then writes res to dir or, with
+// check, collects the diff against what dir holds.
+func (b *batchRun) output(label string, res *generator.Result, dir string, fakes, check bool) {
+	fail := func(err error) {
+		fmt.Fprintf(b.env.Stderr, "%s: error: %v\n", label, err)
+		b.failed++
+	}
+	if fakes {
+		if err := addFake(res, dir); err != nil {
+			fail(err)
+			return
 		}
-		generated++
 	}
-	if env.IsTerminal && batch {
-		fmt.Fprint(env.Stderr, "\r\033[K")
+	if check {
+		d, err := generator.CheckResult(dir, res)
+		if err != nil {
+			fail(err)
+			return
+		}
+		b.diffs.WriteString(d)
+	} else if _, err := generator.WriteResult(dir, res); err != nil {
+		fail(err)
+		return
 	}
-	if batch || failed > 0 {
-		fmt.Fprintf(env.Stderr, "connectorgen: %d generated, %d warnings, %d failed\n", generated, warnings, failed)
+	b.generated++
+}
+
+// finish prints the summary (for a batch or a failure) and the diff of
+// stale output; regenerate is the command that refreshes it.
+func (b *batchRun) finish(regenerate string) int {
+	if b.env.IsTerminal && b.n > 1 {
+		fmt.Fprint(b.env.Stderr, "\r\033[K")
 	}
-	if diffs.Len() > 0 {
-		fmt.Fprint(env.Stdout, diffs.String())
-		fmt.Fprintln(env.Stderr, "connectorgen: generated code is stale; run connectorgen generate")
+	if b.n > 1 || b.failed > 0 {
+		fmt.Fprintf(b.env.Stderr, "connectorgen: %d generated, %d warnings, %d failed\n", b.generated, b.warnings, b.failed)
+	}
+	if b.diffs.Len() > 0 {
+		fmt.Fprint(b.env.Stdout, b.diffs.String())
+		fmt.Fprintf(b.env.Stderr, "connectorgen: generated code is stale; run %s\n", regenerate)
 		return ExitFail
 	}
-	if failed > 0 {
+	if b.failed > 0 {
 		return ExitFail
 	}
 	return ExitOK
