@@ -114,12 +114,31 @@ func (r *Result) AddFake(importPath string) error {
 // FakeDir is the folder of the fake package inside a package's folder.
 func FakeDir(dir string) string { return filepath.Join(dir, emit.FakePackage) }
 
-// WriteResult writes r.Files into dir and r.FakeFiles (if any) into
-// FakeDir(dir), as Write does; names of the fake's files are returned
-// with the "fake/" prefix.
+// WriteResult writes r.Files into dir and r.FakeFiles into FakeDir(dir),
+// as Write does (without fakes, generated files a previous run left there
+// are removed); names of the fake's files are returned with the "fake/"
+// prefix.
 func WriteResult(dir string, r *Result) ([]string, error) {
 	changed, err := Write(dir, r.Files)
-	if err != nil || r.FakeFiles == nil {
+	if err != nil {
+		return changed, err
+	}
+	if r.FakeFiles == nil {
+		// Fakes turned off: remove the generated ones a previous run wrote
+		// (and their folder when nothing else is left in it).
+		fd := FakeDir(dir)
+		old, err := orphans(fd, nil)
+		for _, n := range old {
+			if err == nil {
+				err = os.Remove(filepath.Join(fd, n))
+				changed = append(changed, emit.FakePackage+"/"+n)
+			}
+		}
+		if len(old) > 0 && err == nil {
+			if rest, _ := os.ReadDir(fd); len(rest) == 0 {
+				err = os.Remove(fd)
+			}
+		}
 		return changed, err
 	}
 	more, err := Write(FakeDir(dir), r.FakeFiles)
@@ -129,13 +148,15 @@ func WriteResult(dir string, r *Result) ([]string, error) {
 	return changed, err
 }
 
-// CheckResult is Check of r.Files against dir and of r.FakeFiles (if any)
-// against FakeDir(dir).
+// CheckResult is Check of r.Files against dir and of r.FakeFiles against
+// FakeDir(dir) (without fakes, generated files there are reported as
+// orphans).
 func CheckResult(dir string, r *Result) (string, error) {
 	d, err := Check(dir, r.Files)
-	if err != nil || r.FakeFiles == nil {
+	if err != nil {
 		return d, err
 	}
+	// Without fakes, generated files left in the fake folder are orphans.
 	more, err := Check(FakeDir(dir), r.FakeFiles)
 	return d + more, err
 }

@@ -215,3 +215,30 @@ func TestGenerateFakes(t *testing.T) {
 		t.Fatalf("check after editing a fake file: exit %d, diff:\n%s", code, stdout)
 	}
 }
+
+// Turning fakes off makes the fake files orphans: check reports them and
+// generate removes them with their folder.
+func TestGenerateFakesOff(t *testing.T) {
+	mod := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(mod, "jira")
+	conn := testConnector("JIRA")
+	if _, stderr, code := run(t, "generate", "--fakes", "--out", out, conn); code != cli.ExitOK {
+		t.Fatalf("generate --fakes: exit %d\n%s", code, stderr)
+	}
+	stdout, _, code := run(t, "generate", "--check", "--out", out, conn)
+	if code != cli.ExitFail || !strings.Contains(stdout, "fake/server_gen.go") {
+		t.Fatalf("check without --fakes: exit %d, diff:\n%s", code, stdout)
+	}
+	if _, stderr, code := run(t, "generate", "--out", out, conn); code != cli.ExitOK {
+		t.Fatalf("generate without --fakes: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "fake")); !os.IsNotExist(err) {
+		t.Fatalf("fake folder left behind: %v", err)
+	}
+	if _, stderr, code := run(t, "generate", "--check", "--out", out, conn); code != cli.ExitOK {
+		t.Fatalf("check after removal: exit %d\n%s", code, stderr)
+	}
+}
