@@ -2,7 +2,6 @@ package emit
 
 import (
 	"errors"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -179,10 +178,6 @@ func strs(ss []string) *jen.Statement {
 	return jen.Index().String().Values(vals...)
 }
 
-// statePath matches the triggerConfig expressions whose value the fake can
-// provide: a property path of the response root.
-var statePath = regexp.MustCompile(`^@\{?triggerBody\(\)((?:\??\.[A-Za-z_][A-Za-z0-9_]*)+)\}?$`)
-
 func (e *fakeEmitter) declareTrigger(g *jen.Group, t *ir.Trigger) {
 	if t.Mode == ir.Webhook {
 		if t.SubscribeName == "" {
@@ -204,11 +199,10 @@ func (e *fakeEmitter) declareTrigger(g *jen.Group, t *ir.Trigger) {
 		fields = append(fields, jen.Id("Policy").Op(":").True())
 		var state []jen.Code
 		for _, c := range pt.Config {
-			m := statePath.FindStringSubmatch(strings.TrimSpace(c.Expr))
-			if m == nil {
+			path := c.BodyPath // a property of the response root (lower)
+			if path == nil {
 				continue
 			}
-			path := strings.Split(strings.TrimPrefix(strings.ReplaceAll(m[1], "?.", "."), "."), ".")
 			if len(t.SplitPath) > 0 && path[0] == t.SplitPath[0] {
 				continue // read from the events themselves
 			}

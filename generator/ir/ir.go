@@ -78,7 +78,13 @@ type PollingTrigger struct {
 }
 
 // TriggerConfig is one triggerConfig entry: query parameter ← expression.
-type TriggerConfig struct{ Param, Expr string }
+// BodyPath is set when the expression is exactly one @triggerBody()
+// property path without indexes ("@{triggerBody().requested_at}"): the
+// property names from the response root (generated fakes fill it).
+type TriggerConfig struct {
+	Param, Expr string
+	BodyPath    []string
+}
 
 // TriggerValue mirrors runtime.TriggerValue (x-ms-trigger-value).
 type TriggerValue struct{ Collection, Path string }

@@ -198,7 +198,7 @@ func (l *lowerer) pollState(a *ir.Action, op *spec.Operation) {
 			} else if len(t.Refs()) == 0 {
 				l.ds.Warnf(c.Pos, "triggerConfig %q of %s is the constant %q: the state never moves, so every poll with items fires them again (as on the platform)", c.Name, op.OperationID, src)
 			}
-			a.Op.PollingTrigger.Config = append(a.Op.PollingTrigger.Config, ir.TriggerConfig{Param: c.Name, Expr: src})
+			a.Op.PollingTrigger.Config = append(a.Op.PollingTrigger.Config, ir.TriggerConfig{Param: c.Name, Expr: src, BodyPath: rootPath(t)})
 			managed[c.Name] = true
 		}
 	}
@@ -320,4 +320,21 @@ func notificationPath(s *spec.Schema, seen map[*spec.Schema]bool) []string {
 		}
 	}
 	return nil
+}
+
+// rootPath returns the property names of a template that is exactly one
+// @triggerBody() path without array indexes, nil otherwise.
+func rootPath(t *expr.Template) []string {
+	ref, ok := t.SingleRef()
+	if !ok || ref.Kind != expr.TriggerBody || len(ref.Path) == 0 {
+		return nil
+	}
+	var path []string
+	for _, seg := range ref.Path {
+		if seg.IsIndex {
+			return nil
+		}
+		path = append(path, seg.Key)
+	}
+	return path
 }
