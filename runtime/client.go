@@ -284,7 +284,10 @@ func (c *Client) send(ctx context.Context, op *Operation, req *request) (*http.R
 
 // attempt turns the built request into an *http.Request with credentials.
 // With only (no retry can follow) the request's header map is handed over
-// instead of copied: nothing reads it after the one attempt.
+// instead of copied, and the URL is copied into the request's own spare
+// (no allocation): nothing reads them for another attempt. The values of
+// the headers policies decided are kept aside before the Authorizer runs,
+// since it may overwrite them in that shared map.
 func (c *Client) attempt(ctx context.Context, op *Operation, req *request, only bool) (*http.Request, error) {
 	// The URL is already parsed: NewRequest is given none, so it checks
 	// the method without printing and re-parsing the URL.
@@ -293,7 +296,8 @@ func (c *Client) attempt(ctx context.Context, op *Operation, req *request, only 
 		return nil, fmt.Errorf("%s: %w", op.ID, c.redact.err(err, nil))
 	}
 	if only {
-		hreq.URL = &req.url
+		req.sent = req.url // the Authorizer may add credentials to the copy only
+		hreq.URL = &req.sent
 	} else {
 		u := req.url
 		hreq.URL = &u
@@ -319,6 +323,7 @@ func (c *Client) attempt(ctx context.Context, op *Operation, req *request, only 
 			}
 		}
 	}
+	saved := req.pol.save(hreq.Header)
 	if !op.NoAuth && c.auth != nil {
 		if err := c.auth.Authorize(hreq); err != nil {
 			if hreq.Body != nil {
@@ -327,7 +332,7 @@ func (c *Client) attempt(ctx context.Context, op *Operation, req *request, only 
 			return nil, fmt.Errorf("%s: authorize: %w", op.ID, err)
 		}
 	}
-	req.pol.reassert(req, hreq) // headers decided by policies win over the Authorizer's
+	req.pol.reassert(hreq, saved) // headers decided by policies win over the Authorizer's
 	return hreq, nil
 }
 

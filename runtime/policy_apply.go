@@ -27,6 +27,7 @@ type reqPolicy struct {
 	// Storage for owned and for prepare's run, so that the usual request
 	// allocates no more than the request itself.
 	ownedBuf [2]string
+	savedBuf [2][]string
 	run      policyRun
 }
 
@@ -37,14 +38,28 @@ func (c *Client) newReqPolicy(r *request, vals []value) *reqPolicy {
 	return &r.polState
 }
 
-// reassert restores the headers policies decided after the Authorizer ran
-// on an attempt (policies run after credentials on the platform).
-func (rp *reqPolicy) reassert(req *request, hreq *http.Request) {
+// save returns the values (nil: absent) of the headers policies decided,
+// taken before the Authorizer runs on an attempt.
+func (rp *reqPolicy) save(h http.Header) [][]string {
+	if rp == nil || len(rp.owned) == 0 {
+		return nil
+	}
+	saved := rp.savedBuf[:0]
+	for _, name := range rp.owned {
+		saved = append(saved, h[name])
+	}
+	return saved
+}
+
+// reassert restores the headers policies decided (saved before the
+// Authorizer ran on an attempt): policies run after credentials on the
+// platform.
+func (rp *reqPolicy) reassert(hreq *http.Request, saved [][]string) {
 	if rp == nil {
 		return
 	}
-	for _, name := range rp.owned {
-		if vs, ok := req.header[name]; ok {
+	for i, name := range rp.owned {
+		if vs := saved[i]; vs != nil {
 			hreq.Header[name] = slices.Clone(vs)
 		} else {
 			hreq.Header.Del(name)

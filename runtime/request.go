@@ -37,6 +37,8 @@ type request struct {
 	pol *reqPolicy // policy state (policy_apply.go); nil when no policy applies
 	// polState is pol's storage: one allocation with the request.
 	polState reqPolicy
+	// sent is the URL of a single attempt (see Client.attempt).
+	sent url.URL
 	// given is true when url is a URL the caller gave (a poll Location, a
 	// next link) rather than one built from the operation: host and route
 	// policies leave it as it is.
