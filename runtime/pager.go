@@ -116,6 +116,13 @@ func (c *Client) Pages(ctx context.Context, op *Operation, args []Arg, p Paging)
 			yield(nil, err)
 			return
 		}
+		// Request policies first (send would run them anyway): a
+		// dynamichosturl or routerequesttoendpoint policy decides the host
+		// the first page comes from, and links there are trusted.
+		if err := c.prepare(ctx, op, req); err != nil {
+			yield(nil, err)
+			return
+		}
 		trusted := []string{origin(c.base), origin(&req.url)}
 		seen := map[string]bool{}
 		for {

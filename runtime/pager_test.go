@@ -357,3 +357,31 @@ func TestPagerAppliesPolicies(t *testing.T) {
 		t.Errorf("err %v, want ErrForeignNextLink", err)
 	}
 }
+
+// With a dynamichosturl policy the first page comes from the host the
+// policy computes: its next links (relative ones resolve there) are
+// followed, with credentials.
+func TestPagerDynamicHost(t *testing.T) {
+	srv := newTestServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			fmt.Fprint(w, `{"value":[{"id":1}],"nextLink":"items?page=2"}`)
+			return
+		}
+		fmt.Fprint(w, `{"value":[{"id":2}]}`)
+	})
+	host := strings.TrimPrefix(srv.URL, "http://")
+	c, err := NewClient("https://service.invalid/base", WithRetry(RetryPolicy{}), WithAuth(Bearer("tok")),
+		WithConnectionParameters(map[string]any{"host": host}),
+		WithPolicies(&Policy{Template: PolicyDynamicHostURL, URL: "http://@connectionParameters('host')/api"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := collect(t, PageItems[item](context.Background(), c, opList, nil, Paging{}))
+	if err != nil || len(got) != 2 || got[1].ID != 2 {
+		t.Fatalf("items %v, err %v", got, err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 2 || reqs[1].Path != "/api/items" || reqs[1].RawQuery != "page=2" || reqs[1].Header.Get("Authorization") != "Bearer tok" {
+		t.Fatalf("requests %+v", reqs)
+	}
+}
