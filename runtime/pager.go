@@ -257,12 +257,16 @@ func splitPage(b []byte, p Paging) ([]json.RawMessage, string, error) {
 	}
 	raw, ok := obj[name]
 	if !ok {
-		for k, v := range obj {
-			if strings.EqualFold(k, name) {
-				raw, ok = v, true
-				break
+		// Case-insensitively; of several such members ("NextLink" and
+		// "nextlink") the first in sorted order, so the choice never
+		// depends on map iteration.
+		var pick string
+		for k := range obj {
+			if strings.EqualFold(k, name) && (!ok || k < pick) {
+				pick, ok = k, true
 			}
 		}
+		raw = obj[pick]
 	}
 	var link string
 	if ok && jsonKind(raw) != 'n' {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	goruntime "runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -260,7 +261,8 @@ func (r *pollRunner) run(ctx context.Context) error {
 // onWorker runs f on a new goroutine and waits until it returns, so that
 // the stack f needs is not kept by the calling goroutine (see run). A
 // panic or runtime.Goexit in f (e.g. t.FailNow in a handler) is raised
-// again in the calling goroutine.
+// again in the calling goroutine; a panic as a [*WorkerPanic] carrying the
+// original value and the stack where it happened (lost otherwise).
 func onWorker(f func()) {
 	type exit struct {
 		returned bool
@@ -273,7 +275,11 @@ func onWorker(f func()) {
 			if returned {
 				done <- exit{returned: true}
 			} else {
-				done <- exit{panic: recover()}
+				if p := recover(); p != nil {
+					done <- exit{panic: &WorkerPanic{Value: p, Stack: debug.Stack()}}
+				} else {
+					done <- exit{}
+				}
 			}
 		}()
 		f()
@@ -426,5 +432,23 @@ func gone(err error) error {
 	if errors.Is(err, ErrNotFound) {
 		return errLeaseLost
 	}
+	return err
+}
+
+// WorkerPanic is the panic value a polling round's panic (a store or
+// runtime bug; handler panics are failed attempts) is raised again with
+// in the goroutine that called RunPolling.
+type WorkerPanic struct {
+	Value any    // what was passed to panic
+	Stack []byte // the stack of the goroutine that panicked
+}
+
+func (p *WorkerPanic) Error() string {
+	return fmt.Sprintf("%v\n\npanicked in a polling round, on goroutine:\n%s", p.Value, p.Stack)
+}
+
+// Unwrap returns the panic value when it is an error.
+func (p *WorkerPanic) Unwrap() error {
+	err, _ := p.Value.(error)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	goruntime "runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,8 +32,9 @@ func TestRunPollingPanicReachesCaller(t *testing.T) {
 	}()
 	select {
 	case p := <-got:
-		if p != "lease exploded" {
-			t.Fatalf("recovered %v, want the store's panic", p)
+		wp, ok := p.(*WorkerPanic)
+		if !ok || wp.Value != "lease exploded" || !strings.Contains(string(wp.Stack), "Lease") {
+			t.Fatalf("recovered %v, want the store's panic with the stack where it happened", p)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("RunPolling neither panicked nor returned")
@@ -65,6 +67,9 @@ func TestOnWorkerGoexit(t *testing.T) {
 func TestOnWorkerPanicNil(t *testing.T) {
 	defer func() {
 		p := recover()
+		if wp, ok := p.(*WorkerPanic); ok {
+			p = wp.Value
+		}
 		if _, ok := p.(*goruntime.PanicNilError); !ok {
 			t.Fatalf("recovered %v (%T), want a *runtime.PanicNilError", p, p)
 		}
