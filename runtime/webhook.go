@@ -243,7 +243,12 @@ func (l *Listener) Subscribe(ctx context.Context, c *Client, id string, op *Oper
 	}
 	fp := requestFingerprint(op, req, filled)
 	if prev != nil && prev.Request == fp && prev.Callback == cb {
-		return nil // already subscribed with this very request: resume
+		// Already subscribed with this very request: resume. Said in the
+		// log, since a subscription the service dropped meanwhile is not
+		// noticed here (Unsubscribe first to subscribe anew).
+		c.log.InfoContext(ctx, "webhook: resuming the stored subscription (same request and callback URL)",
+			"subscription", id, "operation", op.ID)
+		return nil
 	}
 	resp, hreq, _, err := c.send(ctx, op, req)
 	if err != nil {

@@ -149,7 +149,8 @@ const (
 type Server struct {
 	// Client sends Emit's callbacks (default http.DefaultClient).
 	Client *http.Client
-	// RetryAfter is the Retry-After of the 202 protocol answers.
+	// RetryAfter is the Retry-After of the 202 protocol answers; set it
+	// before the fake serves requests.
 	RetryAfter time.Duration
 
 	mu     sync.Mutex

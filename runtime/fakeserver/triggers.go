@@ -39,12 +39,22 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, pt *PollTrigger) {
 	s.cursor[pt.Operation] += len(events)
 	cursor := strconv.Itoa(s.cursor[pt.Operation])
 	more := len(s.queues[pt.Operation]) > 0
+	retryAfter := s.RetryAfter
 	s.mu.Unlock()
+	// unpoll puts the events back when the answer cannot be built, so a
+	// fake never loses what a test queued.
+	unpoll := func(err error) {
+		s.mu.Lock()
+		s.queues[pt.Operation] = append(events, s.queues[pt.Operation]...)
+		s.cursor[pt.Operation] -= len(events)
+		s.mu.Unlock()
+		http.Error(w, "fake: "+err.Error(), http.StatusInternalServerError)
+	}
 
 	if pt.Policy {
 		body, err := policyBody(pt, events, cursor)
 		if err != nil {
-			http.Error(w, "fake: "+err.Error(), http.StatusInternalServerError)
+			unpoll(err)
 			return
 		}
 		writeRaw(w, http.StatusOK, body)
@@ -54,7 +64,7 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, pt *PollTrigger) {
 	query.Set("triggerState", cursor)
 	w.Header().Set("Location", origin(r)+r.URL.EscapedPath()+"?"+query.Encode())
 	if len(events) == 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.RetryAfter.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
@@ -69,7 +79,7 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, pt *PollTrigger) {
 		}
 	}
 	if err != nil {
-		http.Error(w, "fake: "+err.Error(), http.StatusInternalServerError)
+		unpoll(err)
 		return
 	}
 	writeRaw(w, http.StatusOK, body)
