@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/connectorgen/connectorgen/runtime/expr"
 )
@@ -62,6 +63,24 @@ import (
 type PollingTrigger struct {
 	// Config lists the state parameters in the connector's order.
 	Config []TriggerConfig
+
+	// The expressions of Config, parsed once (as policies are).
+	once   sync.Once
+	parsed []*expr.Template
+	errs   []error
+}
+
+// templates returns the parsed expressions of Config, index by index (a
+// nil template with its parse error where one does not parse).
+func (pt *PollingTrigger) templates() ([]*expr.Template, []error) {
+	pt.once.Do(func() {
+		pt.parsed = make([]*expr.Template, len(pt.Config))
+		pt.errs = make([]error, len(pt.Config))
+		for i, tc := range pt.Config {
+			pt.parsed[i], _, pt.errs[i] = expr.Parse(tc.Expr)
+		}
+	})
+	return pt.parsed, pt.errs
 }
 
 // TriggerConfig is one entry of a pollingtrigger policy's triggerConfig:
@@ -120,11 +139,12 @@ func triggerEnv(body []byte) (expr.Env, error) {
 func (pt *PollingTrigger) state(env expr.Env) (map[string]string, error) {
 	vals := map[string]string{}
 	var first error
-	for _, tc := range pt.Config {
+	tmpls, errs := pt.templates()
+	for i, tc := range pt.Config {
 		if tc.Param == "" {
 			continue
 		}
-		s, err := evalText(tc.Expr, env)
+		s, err := evalText(tmpls[i], errs[i], env)
 		if err != nil {
 			if first == nil {
 				first = fmt.Errorf("triggerConfig %q: %w", tc.Param, err)
@@ -138,10 +158,9 @@ func (pt *PollingTrigger) state(env expr.Env) (map[string]string, error) {
 
 // evalText evaluates a trigger expression to the text sent as a query
 // value.
-func evalText(src string, env expr.Env) (string, error) {
-	t, _, err := expr.Parse(src)
-	if err != nil {
-		return "", err
+func evalText(t *expr.Template, parseErr error, env expr.Env) (string, error) {
+	if parseErr != nil {
+		return "", parseErr
 	}
 	v, err := t.EvalValue(env)
 	if err != nil {
