@@ -98,8 +98,11 @@ func scrub(s string, secrets []string) string {
 }
 
 // scrubbedError hides secret values in the message of an error that does
-// not come from this package (e.g. from middleware); Unwrap keeps the chain
-// intact for errors.Is and errors.As.
+// not come from this package (e.g. from middleware or the transport).
+// There is deliberately no Unwrap: the original error's message is what
+// holds the secrets, and errors.As would hand it out. errors.Is still sees
+// the sentinels of the chain (context.Canceled, io.EOF, ...), and Timeout
+// answers as the original would (net.Error).
 type scrubbedError struct {
 	msg string
 	err error
@@ -108,5 +111,11 @@ type scrubbedError struct {
 // Error returns the scrubbed message.
 func (e *scrubbedError) Error() string { return e.msg }
 
-// Unwrap returns the original error.
-func (e *scrubbedError) Unwrap() error { return e.err }
+// Is reports whether the original error matches target.
+func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// Timeout reports whether the original error is a timeout.
+func (e *scrubbedError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
+}

@@ -351,12 +351,7 @@ func (c *oauthConn) scrub(err error, form url.Values) error {
 // scrubValues removes the given values (and the client secret) from err's
 // message; errors.Is and errors.As still see the original chain.
 func (c *oauthConn) scrubValues(err error, values ...string) error {
-	var secrets []string
-	for _, v := range append(values, c.clientSecret()) {
-		if len(v) >= minScrub {
-			secrets = append(secrets, v, url.QueryEscape(v))
-		}
-	}
+	secrets := c.secretList(values...)
 	msg := err.Error()
 	if m := scrub(msg, secrets); m != msg {
 		return &scrubbedError{msg: m, err: err}
@@ -364,19 +359,37 @@ func (c *oauthConn) scrubValues(err error, values ...string) error {
 	return err
 }
 
+// secretList is values and the client secret, raw and query-escaped, as
+// scrub takes them.
+func (c *oauthConn) secretList(values ...string) []string {
+	var secrets []string
+	for _, v := range append(values, c.clientSecret()) {
+		if len(v) >= minScrub {
+			secrets = append(secrets, v, url.QueryEscape(v))
+		}
+	}
+	return secrets
+}
+
 // tokenError turns an x/oauth2 error into an *OAuthError (whose message
-// never quotes the response body) and scrubs secrets from others.
+// never quotes the response body, and whose description is scrubbed in
+// place, so that errors.As hands out nothing secret) and scrubs secrets
+// from others.
 func (c *oauthConn) tokenError(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		e := &OAuthError{Code: re.ErrorCode, Description: re.ErrorDescription, err: re}
+		// The *oauth2.RetrieveError is not kept: its Body is the raw
+		// answer, which may echo credentials.
+		e := &OAuthError{Code: re.ErrorCode, Description: re.ErrorDescription}
 		if re.Response != nil {
 			e.StatusCode = re.Response.StatusCode
 		}
-		err = e // the description may still echo the request
+		// The description may echo the request.
+		e.Description = scrub(e.Description, c.secretList(secrets...))
+		return e
 	}
 	return c.scrubValues(err, secrets...)
 }
@@ -386,7 +399,6 @@ func (c *oauthConn) tokenError(err error, secrets ...string) error {
 type OAuthError struct {
 	StatusCode        int
 	Code, Description string
-	err               error
 }
 
 // Error describes the answer.
@@ -403,10 +415,6 @@ func (e *OAuthError) Error() string {
 	}
 	return s
 }
-
-// Unwrap returns the underlying error (an *oauth2.RetrieveError for errors
-// reported by x/oauth2).
-func (e *OAuthError) Unwrap() error { return e.err }
 
 // parseTokenResponse reads a token endpoint answer: JSON (or, as some
 // providers answer, a form-encoded body).

@@ -717,9 +717,24 @@ func TestOAuthSecretsNeverPrinted(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var texts []string
-	record := func(err error) {
-		if err != nil {
-			texts = append(texts, err.Error(), fmt.Sprintf("%+v %#v", err, err))
+	var record func(err error)
+	record = func(err error) {
+		if err == nil {
+			return
+		}
+		texts = append(texts, err.Error(), fmt.Sprintf("%+v %#v", err, err))
+		// Whatever errors.As or Unwrap can reach is printed by someone.
+		var oe *runtime.OAuthError
+		if errors.As(err, &oe) {
+			texts = append(texts, fmt.Sprintf("%#v", *oe))
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			record(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				record(e)
+			}
 		}
 	}
 
