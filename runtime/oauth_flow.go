@@ -71,6 +71,13 @@ func (f *OAuthFlow) AuthCodeURL() (string, error) {
 	return cfg.AuthCodeURL(f.state, oauth2.S256ChallengeOption(f.verifier)), nil
 }
 
+// ForThisSignIn reports whether a redirect's query carries the state of
+// the current AuthCodeURL: a listener answers others (stale tabs, probes,
+// forged redirects) without ending the sign-in.
+func (f *OAuthFlow) ForThisSignIn(query url.Values) bool {
+	return f.state != "" && query.Get("state") == f.state
+}
+
 // Exchange checks the query the provider redirected the browser to (state,
 // error) and exchanges its code for a token, returning the values to store.
 func (f *OAuthFlow) Exchange(ctx context.Context, query url.Values) (Values, error) {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -440,9 +441,22 @@ func (l *login) browser(ctx context.Context, flow *runtime.OAuthFlow, redirect s
 		err  error
 	}
 	done := make(chan result, 1)
+	var once sync.Once // one exchange: the code works once
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != ru.Path {
 			http.NotFound(w, r)
+			return
+		}
+		if !flow.ForThisSignIn(r.URL.Query()) {
+			// Not this sign-in's redirect: answered, and the sign-in
+			// goes on waiting for the right one.
+			http.Error(w, "this is not the redirect of the sign-in in progress", http.StatusBadRequest)
+			return
+		}
+		handled := false
+		once.Do(func() { handled = true })
+		if !handled {
+			http.Error(w, "the sign-in has already received its redirect", http.StatusConflict)
 			return
 		}
 		vals, err := flow.Exchange(r.Context(), r.URL.Query())

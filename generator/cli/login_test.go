@@ -316,3 +316,36 @@ func TestLoginRequiredInputMissing(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, errb)
 	}
 }
+
+// A redirect that is not this sign-in's (a stale tab, a probe, a forged
+// state) is answered 400 and the sign-in goes on to the real one.
+func TestLoginIgnoresStrayRedirect(t *testing.T) {
+	s := newLoginServer(t)
+	dir := s.connector(t, oauthProps)
+	store := filepath.Join(t.TempDir(), "connections.json")
+	env, _, errb, _ := loginEnv("\nsite-key-secret\nmy-client\nclient-secret-value\n")
+	follow := env.OpenURL
+	var strayStatus int
+	env.OpenURL = func(u string) error {
+		au, err := url.Parse(u)
+		if err != nil {
+			return err
+		}
+		resp, err := http.Get(au.Query().Get("redirect_uri") + "?code=stolen&state=not-this-one")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		strayStatus = resp.StatusCode
+		return follow(u)
+	}
+	if code := cli.Run(context.Background(), []string{"login", "--store", store, dir, "mine"}, env); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb)
+	}
+	if strayStatus != http.StatusBadRequest {
+		t.Errorf("stray redirect answered %d, want 400", strayStatus)
+	}
+	if v := readStore(t, store, "mine"); v["token"] != "access-token-2" {
+		t.Errorf("stored token %q after the real redirect", v["token"])
+	}
+}
