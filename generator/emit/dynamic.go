@@ -190,13 +190,16 @@ func dynamicBodyTree(lu *ir.Lookup, bs []*ir.Binding) jen.Code {
 		value map[string]jen.Code
 	}
 	root := &node{kids: map[string]*node{}, value: map[string]jen.Code{}}
+	// lower drops overlapping bindings (with a warning); a conflict here
+	// would be a bug, and the binding is skipped rather than moved.
+bindings:
 	for _, b := range bs {
 		n := root
 		for _, seg := range b.Path[:len(b.Path)-1] {
 			kid, ok := n.kids[seg]
 			if !ok {
 				if _, taken := n.value[seg]; taken {
-					break
+					continue bindings
 				}
 				kid = &node{kids: map[string]*node{}, value: map[string]jen.Code{}}
 				n.kids[seg] = kid

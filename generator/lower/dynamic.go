@@ -366,6 +366,12 @@ func (lk *lookupCtx) bind(lu *ir.Lookup, x *dynExt, subject string) bool {
 			return fail("%s has no parameter %q", x.operationID, m.Name)
 		}
 		b := &ir.Binding{Param: idx, Path: path}
+		// Two values for one place, or one inside the other ("body/a" and
+		// "body/a/b"), cannot both be sent: the first one given wins.
+		if i := slices.IndexFunc(lu.Bindings, func(o *ir.Binding) bool { return o.Param == idx && pathsOverlap(o.Path, path) }); i >= 0 {
+			l.ds.Warnf(x.pos, "%s of %s of %s: parameter %q overlaps the binding of %q: it is not sent", x.name, subject, lk.op.OperationID, m.Name, bindingName(target, lu.Bindings[i]))
+			continue
+		}
 		ref, konst := dynBindingValue(m.Value)
 		switch {
 		case ref != "":
@@ -549,4 +555,17 @@ func dynArgType(t *ir.TypeRef) *ir.TypeRef {
 		return tRaw
 	}
 	return t
+}
+
+// pathsOverlap reports whether one body path is a prefix of the other
+// (nil, the whole parameter, overlaps everything).
+func pathsOverlap(a, b []string) bool {
+	n := min(len(a), len(b))
+	return slices.Equal(a[:n], b[:n])
+}
+
+// bindingName is the name a binding is written with in the connector:
+// the parameter, or "param/a/b" for a path inside a body parameter.
+func bindingName(target *ir.Action, b *ir.Binding) string {
+	return strings.Join(append([]string{target.Op.Params[b.Param].Name}, b.Path...), "/")
 }

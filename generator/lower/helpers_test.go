@@ -117,7 +117,7 @@ const dynamic = `{
             "value-collection": "value", "value-path": "Id", "value-title": "Title"}},
         {"name": "view", "in": "query", "type": "string",
           "x-ms-dynamic-values": {"operationId": "Query", "parameters": {"q": {"parameter": "site"}}, "value-path": "v"},
-          "x-ms-dynamic-list": {"operationId": "Query", "parameters": {"q/scope/site": {"parameterReference": "site"}, "q/scope/mode": {"value": "all"}, "q/owner": {"parameterReference": "item/owner"}},
+          "x-ms-dynamic-list": {"operationId": "Query", "parameters": {"q/scope/site": {"parameterReference": "site"}, "q/scope/mode": {"value": "all"}, "q/owner": {"parameterReference": "item/owner"}, "q/scope": {"value": "overlaps"}},
             "itemValuePath": "v", "itemTitlePath": "t"}},
         {"name": "folder", "in": "query", "type": "string",
           "x-ms-dynamic-tree": {"settings": {}, "open": {"operationId": "GetLists"}}},
@@ -180,6 +180,7 @@ func TestLookups(t *testing.T) {
 		`x-ms-dynamic-values of parameter "user" of AddItem calls the designer's built-in operation "AadGraph.GetUsers"`,
 		`x-ms-dynamic-values of parameter "gone" of AddItem: operation "Missing" is not defined: no helper is generated`,
 		`x-ms-dynamic-values of parameter "unbound" of AddItem: it binds no value to the required parameter "site" of GetLists`,
+		`x-ms-dynamic-list of parameter "view" of AddItem: parameter "q/scope" overlaps the binding of "q/scope/site": it is not sent`,
 	} {
 		if !hasWarning(diags, "test.json", w) {
 			t.Errorf("no positioned warning %q in\n%s", w, diags)
