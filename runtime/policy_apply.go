@@ -77,6 +77,10 @@ func (p *Policy) phase() PolicySection {
 	return p.Section
 }
 
+// maxPolicyBody is the largest response body response policies transform
+// (they hold it in memory, decoded); a larger one is passed on untouched.
+const maxPolicyBody = 32 << 20
+
 // policyRun is one application of policies to a request or a response. It
 // is the expression environment ([expr.Env]) of their templates.
 type policyRun struct {
@@ -89,6 +93,7 @@ type policyRun struct {
 	resp     *http.Response // the response, on the response side
 
 	bodyRead bool
+	skipBody bool   // the response body is left alone (a stream, or too large)
 	raw      []byte // the body as received or built
 	doc      any    // decoded JSON body; valid when hasDoc
 	hasDoc   bool
@@ -428,12 +433,26 @@ func (r *policyRun) probe() {
 
 // loadBody reads and decodes the body once.
 func (r *policyRun) loadBody() {
-	if r.bodyRead {
+	if r.bodyRead || r.skipBody {
 		return
 	}
-	r.bodyRead = true
 	if r.resp != nil {
-		b, err := io.ReadAll(r.resp.Body)
+		if r.op.Result == ResultBinary {
+			r.skipBody = true // a stream for the caller: not JSON to transform
+			return
+		}
+		b, err := io.ReadAll(io.LimitReader(r.resp.Body, maxPolicyBody+1))
+		if err == nil && int64(len(b)) > maxPolicyBody {
+			// Too large to transform in memory: handed on untouched,
+			// what was read first included.
+			r.skipBody = true
+			r.resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(b), r.resp.Body), r.resp.Body}
+			return
+		}
+		r.bodyRead = true
 		r.resp.Body.Close()
 		r.raw = b
 		if err != nil {
@@ -443,6 +462,7 @@ func (r *policyRun) loadBody() {
 			return
 		}
 	} else {
+		r.bodyRead = true
 		b := r.req.body
 		if b == nil || !b.buffered() {
 			return // no body, or a stream (binary upload): not JSON to transform

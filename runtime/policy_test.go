@@ -595,3 +595,24 @@ func BenchmarkPolicies(b *testing.B) {
 		})
 	}
 }
+
+// A response too large for response policies to transform in memory is
+// passed on whole and untouched, never cut.
+func TestPolicyLargeResponsePassedOn(t *testing.T) {
+	big := `{"a":"` + strings.Repeat("x", maxPolicyBody) + `"}`
+	s := newTestServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, big)
+	})
+	op := &Operation{ID: "Op", Method: "GET", Path: "/x", Result: ResultJSON, Policies: []*Policy{
+		{Template: PolicySetProperty, Section: ResponseSection, From: "@body()", FromSub: "added", Value: "1"},
+	}}
+	c := policyClient(t, s, false)
+	var out []byte
+	if _, err := c.Do(context.Background(), op, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(big) || string(out[:6]) != `{"a":"` || strings.Contains(string(out[len(out)-20:]), "added") {
+		t.Fatalf("got %d bytes, want the %d bytes sent, untouched", len(out), len(big))
+	}
+}
