@@ -105,20 +105,30 @@ type TriggerValue struct {
 // stripTriggerPrefix returns op with its path's leading "/trigger" segment
 // removed (§3.7 step 2), or op itself when the path has none.
 func stripTriggerPrefix(op *Operation) *Operation {
-	p := op.Path
-	if len(p) < len("/trigger") || !strings.EqualFold(p[:len("/trigger")], "/trigger") {
+	p := PollingTriggerBackendPath(op.Path)
+	if p == op.Path {
 		return op
 	}
-	rest := p[len("/trigger"):]
-	if rest != "" && rest[0] != '/' {
-		return op // "/triggers/..." is not the prefix
-	}
-	if rest == "" {
-		rest = "/"
-	}
 	sub := *op
-	sub.Path = rest
+	sub.Path = p
 	return &sub
+}
+
+// PollingTriggerBackendPath is the backend path of a pollingtrigger-policy
+// operation: its path without the leading "/trigger" segment (protocol
+// §3.7 step 2; "/triggers/x" has none). Generated fakes route by it too.
+func PollingTriggerBackendPath(path string) string {
+	if len(path) < len("/trigger") || !strings.EqualFold(path[:len("/trigger")], "/trigger") {
+		return path
+	}
+	rest := path[len("/trigger"):]
+	switch {
+	case rest == "":
+		return "/"
+	case rest[0] != '/':
+		return path
+	}
+	return rest
 }
 
 // triggerEnv is the evaluation environment of a trigger state expression.

@@ -112,7 +112,7 @@ func (e *fakeEmitter) server(f *jen.File) bool {
 	f.Func().Id("New").Params().Op("*").Id("Server").BlockFunc(func(g *jen.Group) {
 		g.Id("s").Op(":=").Op("&").Id("Server").Values(jen.Id("Server").Op(":").Qual(fakesrv, "New").Call())
 		for _, a := range e.p.Actions {
-			g.Id("s").Dot("Action").Call(jen.Qual(fakesrv, "Route").Values(e.routeFields(a, "Handle"+a.GoName, false)...))
+			g.Id("s").Dot("Action").Call(jen.Qual(fakesrv, "Route").Values(e.routeFields(a, "Handle"+a.GoName)...))
 		}
 		for _, t := range e.p.Triggers {
 			e.declareTrigger(g, t)
@@ -123,11 +123,8 @@ func (e *fakeEmitter) server(f *jen.File) bool {
 }
 
 // routeFields are the Operation/Method/Path/Alt fields of a's route.
-func (e *fakeEmitter) routeFields(a *ir.Action, register string, stripTrigger bool) []jen.Code {
-	path := a.Op.Path
-	if stripTrigger {
-		path = stripTriggerPrefix(path)
-	}
+func (e *fakeEmitter) routeFields(a *ir.Action, register string) []jen.Code {
+	path := a.Op.Path // a pollingtrigger's backend path is fakeserver's to derive
 	fields := []jen.Code{
 		jen.Id("Operation").Op(":").Lit(a.Op.ID),
 		jen.Id("Method").Op(":").Lit(a.Op.Method),
@@ -154,22 +151,6 @@ func (e *fakeEmitter) routeFields(a *ir.Action, register string, stripTrigger bo
 	return fields
 }
 
-// stripTriggerPrefix removes a leading /trigger segment (runtime's rule
-// for pollingtrigger operations).
-func stripTriggerPrefix(p string) string {
-	if len(p) < len("/trigger") || !strings.EqualFold(p[:len("/trigger")], "/trigger") {
-		return p
-	}
-	rest := p[len("/trigger"):]
-	switch {
-	case rest == "":
-		return "/"
-	case rest[0] != '/':
-		return p
-	}
-	return rest
-}
-
 func strs(ss []string) *jen.Statement {
 	var vals []jen.Code
 	for _, s := range ss {
@@ -183,12 +164,12 @@ func (e *fakeEmitter) declareTrigger(g *jen.Group, t *ir.Trigger) {
 		if t.SubscribeName == "" {
 			return
 		}
-		fields := append(e.routeFields(t.Setup, "", false), jen.Id("Notification").Op(":").Add(strs(t.NotificationPath)))
+		fields := append(e.routeFields(t.Setup, ""), jen.Id("Notification").Op(":").Add(strs(t.NotificationPath)))
 		g.Id("s").Dot("Webhook").Call(jen.Qual(fakesrv, "Webhook").Values(fields...))
 		return
 	}
 	pt := t.Setup.Op.PollingTrigger
-	fields := e.routeFields(t.Setup, "", pt != nil)
+	fields := e.routeFields(t.Setup, "")
 	if t.Split {
 		fields = append(fields, jen.Id("Batch").Op(":").True())
 		if len(t.SplitPath) > 0 {

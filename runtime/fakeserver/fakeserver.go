@@ -52,6 +52,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/connectorgen/connectorgen/runtime"
 )
 
 // Error is an error response chosen by a handler: Status (default 500)
@@ -200,6 +202,10 @@ func (s *Server) Action(rt Route) {
 
 // Polling declares a polling trigger.
 func (s *Server) Polling(pt PollTrigger) {
+	if pt.Policy {
+		// The client calls the backend path (the runtime's one rule).
+		pt.Path = runtime.PollingTriggerBackendPath(pt.Path)
+	}
 	s.add(&route{op: pt.Operation, method: pt.Method, kind: kindPoll, poll: &pt}, pt.Path, pt.Alt)
 }
 

@@ -25,7 +25,7 @@ type Server struct {
 // New returns a fake with every operation declared and no handler registered.
 func New() *Server {
 	s := &Server{Server: fakeserver.New()}
-	s.Polling(fakeserver.PollTrigger{Operation: "DataReceived", Method: "GET", Path: "/power-automate/poll/data_received/", Batch: true, Split: []string{"results"}, Policy: true, State: [][]string{{"requested_at"}}})
-	s.Polling(fakeserver.PollTrigger{Operation: "FormCompletion", Method: "GET", Path: "/power-automate/poll/form_completion/", Batch: true, Split: []string{"results"}, Policy: true, State: [][]string{{"requested_at"}}})
+	s.Polling(fakeserver.PollTrigger{Operation: "DataReceived", Method: "GET", Path: "/trigger/power-automate/poll/data_received/", Batch: true, Split: []string{"results"}, Policy: true, State: [][]string{{"requested_at"}}})
+	s.Polling(fakeserver.PollTrigger{Operation: "FormCompletion", Method: "GET", Path: "/trigger/power-automate/poll/form_completion/", Batch: true, Split: []string{"results"}, Policy: true, State: [][]string{{"requested_at"}}})
 	return s
 }
