@@ -99,7 +99,9 @@ type PollTrigger struct {
 	Batch bool
 	Split []string
 	// Policy is set when the trigger has a pollingtrigger policy: the fake
-	// answers as the backend (see the package documentation).
+	// answers as the backend (see the package documentation), at Path
+	// without its /trigger segment (runtime.PollingTriggerBackendPath),
+	// where the client sends the polls.
 	Policy bool
 	// State lists body paths (from the root) that the policy's
 	// triggerConfig expressions read; each is set to the fake's cursor in
