@@ -360,7 +360,16 @@ func (pc *policyCompiler) compile(index int) *ir.Policy {
 	if pc.t.body && p.To != "" {
 		if t, _, err := expr.Parse(p.To); err == nil {
 			if r, ok := t.SingleRef(); ok && r.Kind == expr.Item && len(r.Path) == 0 {
-				pc.warnf(policyParam(pi, tplPrefix+"newPropertyPath").Pos, "newPropertyPath @item() cannot be replaced as a whole: it is ignored")
+				// The destination is newPropertyPath, or dstParentPath
+				// for moveproperties: report at whichever is given.
+				name, pos := "newPropertyPath", pi.Pos
+				for _, n := range []string{"newPropertyPath", "dstParentPath"} {
+					if prm := policyParam(pi, tplPrefix+n); prm != nil {
+						name, pos = n, prm.Pos
+						break
+					}
+				}
+				pc.warnf(pos, "%s @item() cannot be replaced as a whole: it is ignored", name)
 				return nil
 			}
 		}

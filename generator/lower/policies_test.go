@@ -131,3 +131,24 @@ func TestPoliciesStrict(t *testing.T) {
 		t.Errorf("policy warnings left with Strict:\n%s", got)
 	}
 }
+
+// moveproperties with dstParentPath @item() (no newPropertyPath) is a
+// positioned warning, not a panic.
+func TestPolicyMoveToWholeItem(t *testing.T) {
+	doc, ds := spec.Load("api.json", []byte(policyAPI))
+	if doc == nil {
+		t.Fatal(ds)
+	}
+	props, ds := spec.LoadProperties("props.json", []byte(`{"properties": {"policyTemplateInstances": [
+{"templateId": "moveproperties", "title": "m", "parameters": {"x-ms-apimTemplate-operationName": ["UpdateItem"], "x-ms-apimTemplateParameter.srcParentPath": "@body()", "x-ms-apimTemplateParameter.srcSubPath": "x", "x-ms-apimTemplateParameter.dstParentPath": "@item()"}}
+]}}`))
+	if props == nil {
+		t.Fatal(ds)
+	}
+	_, ds = lower.Lower(&spec.Connector{Name: "x", API: doc, Properties: props}, lower.Options{})
+	var b strings.Builder
+	ds.Sort().Print(&b)
+	if !strings.Contains(b.String(), "props.json:2:") || !strings.Contains(b.String(), "dstParentPath @item() cannot be replaced as a whole") {
+		t.Errorf("diagnostics:\n%s", b.String())
+	}
+}
