@@ -248,7 +248,9 @@ func (d *decoder) connector(v *hujson.Value, dir string) *Connector {
 	return c
 }
 
-// uniqueOut reports entries that share an output directory.
+// uniqueOut reports entries that share an output directory, or whose
+// output lies in another entry's fake folder (out/fake, which generate
+// owns: it writes or removes the fake there).
 func (d *decoder) uniqueOut(cs []*Connector) {
 	first := map[string]*Connector{}
 	for _, c := range cs {
@@ -260,6 +262,17 @@ func (d *decoder) uniqueOut(cs []*Connector) {
 			continue
 		}
 		first[c.Out] = c
+	}
+	for _, c := range cs {
+		for _, o := range cs {
+			if o == c || o.Out == "" || c.Out == "" {
+				continue
+			}
+			fake := path.Join(o.Out, "fake")
+			if c.Out == fake || strings.HasPrefix(c.Out, fake+"/") {
+				d.ds.Errorf(c.Pos, "out %q is inside %q, where the connector at line %d keeps its generated fake: choose another directory", c.Out, fake, o.Pos.Line)
+			}
+		}
 	}
 }
 
@@ -408,8 +421,10 @@ func (d *decoder) renames(v *hujson.Value) []lower.Rename {
 		m := &v.Value.(*hujson.Object).Members[i]
 		from := m.Name.Value.(hujson.Literal).String()
 		to, ok := d.str(&m.Value, fmt.Sprintf("the new name of %q", from))
+		again := seen[from]
+		seen[from] = true // a repeated key is an error whatever the first value was
 		switch {
-		case seen[from]:
+		case again:
 			d.errorf(m.Name.StartOffset, "%q renamed twice", from)
 			continue
 		case from == "" || from == lower.DefinitionPrefix:
@@ -421,7 +436,6 @@ func (d *decoder) renames(v *hujson.Value) []lower.Rename {
 			d.errorf(m.Value.StartOffset, "rename: %q is not an exported Go identifier", to)
 			continue
 		}
-		seen[from] = true
 		out = append(out, lower.Rename{From: from, To: to, Pos: d.pos(m.Name.StartOffset)})
 	}
 	return out

@@ -100,17 +100,21 @@ func TestErrors(t *testing.T) {
 		{"same out", "{\"version\": 1, \"connectors\": [\n{\"path\": \"a\", \"out\": \"x\"},\n{\"path\": \"b\", \"out\": \"./x/\"}]}", []string{
 			`c.json:3:1: error: out "x" is also the output of the connector at line 2`,
 		}},
+		{"out in a fake folder", "{\"version\": 1, \"connectors\": [\n{\"path\": \"a\", \"out\": \"x/fake\"},\n{\"path\": \"b\", \"out\": \"x\"}]}", []string{
+			`c.json:2:1: error: out "x/fake" is inside "x/fake", where the connector at line 3 keeps its generated fake`,
+		}},
 		{"selection", `{"version": 1, "connectors": [{"path": "a", "out": "b", "include": ["A", "A", 3], "exclude": []}]}`, []string{
 			`c.json:1:74: error: operation "A" listed twice in "include"`,
 			`c.json:1:79: error: an element of "include" must be a string, not a number`,
 			`c.json:1:94: error: "exclude" is empty: leave it out to generate every operation`,
 			`c.json:1:94: error: "include" and "exclude" cannot be used together`,
 		}},
-		{"rename", `{"version": 1, "connectors": [{"path": "a", "out": "b", "rename": {"A": "lower", "B": 1, "": "X", "C": "D", "C": "E"}}]}`, []string{
+		{"rename", `{"version": 1, "connectors": [{"path": "a", "out": "b", "rename": {"A": "lower", "B": 1, "": "X", "C": "D", "C": "E", "B": "F"}}]}`, []string{
 			`c.json:1:73: error: rename: "lower" is not an exported Go identifier`,
 			`c.json:1:87: error: the new name of "B" must be a string, not a number`,
 			`c.json:1:90: error: rename: the key must be an operationId or "#/definitions/Name"`,
 			`c.json:1:109: error: "C" renamed twice`,
+			`c.json:1:119: error: "B" renamed twice`,
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
