@@ -242,3 +242,27 @@ func TestGenerateFakesOff(t *testing.T) {
 		t.Fatalf("check after removal: exit %d\n%s", code, stderr)
 	}
 }
+
+// A connector-wide routerequesttoendpoint policy sends every request to
+// its path: the generated fake routes that path too.
+func TestGenerateFakesGlobalRoute(t *testing.T) {
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n"), 0o644)
+	conn := filepath.Join(mod, "conn")
+	os.MkdirAll(conn, 0o755)
+	os.WriteFile(filepath.Join(conn, "apiDefinition.swagger.json"), []byte(`{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com",
+  "paths": {"/a": {"get": {"operationId": "A", "responses": {"200": {"description": "ok", "schema": {"type": "object"}}}}}}}`), 0o644)
+	os.WriteFile(filepath.Join(conn, "apiProperties.json"), []byte(`{"properties": {"policyTemplateInstances": [
+  {"templateId": "routerequesttoendpoint", "title": "r", "parameters": {"x-ms-apimTemplateParameter.newPath": "/v2/a"}}]}}`), 0o644)
+	out := filepath.Join(mod, "gen")
+	if _, stderr, code := run(t, "generate", "--fakes", "--out", out, conn); code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "fake", "server_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `Path: "/a", Alt: "/v2/a"`) {
+		t.Errorf("the fake does not route the policy's path:\n%s", b)
+	}
+}

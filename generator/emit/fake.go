@@ -2,6 +2,7 @@ package emit
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -130,11 +131,25 @@ func (e *fakeEmitter) routeFields(a *ir.Action, register string) []jen.Code {
 		jen.Id("Method").Op(":").Lit(a.Op.Method),
 		jen.Id("Path").Op(":").Lit(path),
 	}
-	for _, pol := range a.Op.Policies {
-		if pol.Template == "routerequesttoendpoint" && strings.HasPrefix(pol.URL, "/") && !strings.Contains(pol.URL, "@") && pol.URL != path {
-			fields = append(fields, jen.Id("Alt").Op(":").Lit(pol.URL))
-			break
+	// Where a routerequesttoendpoint policy sends the request: the last one
+	// the runtime applies (connector-wide and scoped ones, in connector
+	// order) whose newPath is a constant path template.
+	var pols []*ir.Policy
+	for _, pol := range e.p.Policies {
+		if pol.Global {
+			pols = append(pols, pol)
 		}
+	}
+	pols = append(pols, a.Op.Policies...)
+	slices.SortStableFunc(pols, func(x, y *ir.Policy) int { return x.Index - y.Index })
+	alt := ""
+	for _, pol := range pols {
+		if pol.Template == "routerequesttoendpoint" && strings.HasPrefix(pol.URL, "/") && !strings.Contains(pol.URL, "@") {
+			alt = pol.URL
+		}
+	}
+	if alt != "" && alt != path {
+		fields = append(fields, jen.Id("Alt").Op(":").Lit(alt))
 	}
 	if register != "" {
 		fields = append(fields, jen.Id("Register").Op(":").Lit(register))
