@@ -105,13 +105,20 @@ func (c *Call) formValues() url.Values {
 	case strings.HasPrefix(ct, "multipart/"):
 		r := c.HTTP.Clone(c.HTTP.Context())
 		r.Body = io.NopCloser(bytes.NewReader(c.body))
-		if err := r.ParseMultipartForm(32 << 20); err == nil && r.MultipartForm != nil {
+		err := r.ParseMultipartForm(32 << 20)
+		if r.MultipartForm != nil {
 			c.form = r.MultipartForm.Value
+			r.MultipartForm.RemoveAll() // temporary files of large parts
+		}
+		if err != nil {
+			c.errs = append(c.errs, fmt.Errorf("multipart form: %w", err))
 		}
 	default:
-		if vs, err := url.ParseQuery(string(c.body)); err == nil {
-			c.form = vs
+		vs, err := url.ParseQuery(string(c.body))
+		if err != nil {
+			c.errs = append(c.errs, fmt.Errorf("form: %w", err))
 		}
+		c.form = vs
 	}
 	return c.form
 }
@@ -193,8 +200,9 @@ func (c *Call) File(name string) io.Reader {
 	r := c.HTTP.Clone(c.HTTP.Context())
 	r.Body = io.NopCloser(bytes.NewReader(c.body))
 	if err := r.ParseMultipartForm(32 << 20); err != nil || r.MultipartForm == nil {
-		return nil
+		return nil // reported by formValues
 	}
+	defer r.MultipartForm.RemoveAll()
 	fhs := r.MultipartForm.File[name]
 	if len(fhs) == 0 {
 		return nil
