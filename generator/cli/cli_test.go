@@ -266,3 +266,31 @@ func TestGenerateFakesGlobalRoute(t *testing.T) {
 		t.Errorf("the fake does not route the policy's path:\n%s", b)
 	}
 }
+
+// The fake's request fields carry the client's names, extra initialisms
+// included (SHAOpt, as in the client's Options, not ShaOpt).
+func TestGenerateFakesInitialisms(t *testing.T) {
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n"), 0o644)
+	conn := filepath.Join(mod, "conn")
+	os.MkdirAll(conn, 0o755)
+	os.WriteFile(filepath.Join(conn, "apiDefinition.swagger.json"), []byte(`{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "example.com",
+  "paths": {"/a": {"get": {"operationId": "A", "parameters": [
+    {"name": "sha_key", "in": "query", "required": true, "type": "string"},
+    {"name": "sha_opt", "in": "query", "type": "string"}],
+    "responses": {"200": {"description": "ok"}}}}}}`), 0o644)
+	out := filepath.Join(mod, "gen")
+	if _, stderr, code := run(t, "generate", "--fakes", "--initialism", "SHA", "--out", out, conn); code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	client, _ := os.ReadFile(filepath.Join(out, "actions_gen.go"))
+	fake, _ := os.ReadFile(filepath.Join(out, "fake", "actions_gen.go"))
+	for _, want := range []string{"SHAOpt", "SHAKey"} {
+		if !strings.Contains(string(fake), want) {
+			t.Errorf("fake lacks field %s:\n%s", want, fake)
+		}
+	}
+	if !strings.Contains(string(client), "SHAOpt") {
+		t.Errorf("client lacks SHAOpt:\n%s", client)
+	}
+}

@@ -225,8 +225,8 @@ func (e *fakeEmitter) actions(f *jen.File) bool {
 
 // fieldNames gives the request struct's field name of every non-hidden
 // parameter (nil entries for hidden ones).
-func fieldNames(a *ir.Action) []string {
-	n := naming.New()
+func (e *fakeEmitter) fieldNames(a *ir.Action) []string {
+	n := naming.New(e.p.Initialisms...) // the client's names: SHAOpt, not ShaOpt
 	scope := naming.NewScope("HTTP")
 	names := make([]string, len(a.Op.Params))
 	for i, p := range a.Op.Params {
@@ -251,7 +251,7 @@ func (e *fakeEmitter) optType(t *ir.TypeRef) *jen.Statement {
 func (e *fakeEmitter) request(f *jen.File, a *ir.Action) {
 	f.Comment("// " + a.GoName + "Request holds a " + a.GoName + " request as the fake received it: the parameters")
 	f.Comment("// decoded into the client's types (optional ones as in " + orDefault(a.Options, "the client") + "; internal ones only in HTTP).")
-	names := fieldNames(a)
+	names := e.fieldNames(a)
 	f.Type().Id(a.GoName + "Request").StructFunc(func(g *jen.Group) {
 		for i, p := range a.Op.Params {
 			if names[i] == "" {
@@ -291,7 +291,7 @@ func (e *fakeEmitter) handle(f *jen.File, a *ir.Action) {
 		results = jen.Params(e.resultType(a.Result), jen.Error())
 	}
 	reqT := a.GoName + "Request"
-	names := fieldNames(a)
+	names := e.fieldNames(a)
 	f.Func().Params(jen.Id("s").Op("*").Id("Server")).Id(name).Params(
 		jen.Id("h").Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Id(reqT)).Add(results),
 	).Block(

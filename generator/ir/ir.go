@@ -16,6 +16,9 @@ type Package struct {
 	Title, Description string
 	// BaseURL is scheme://host/basePath from the document.
 	BaseURL string
+	// Initialisms are the extra naming initialisms the package was
+	// generated with (emit derives more names, e.g. for fakes).
+	Initialisms []string
 
 	Actions    []*Action // sorted by GoName
 	Triggers   []*Trigger

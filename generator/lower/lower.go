@@ -97,6 +97,7 @@ func Lower(c *spec.Connector, opts Options) (*ir.Package, diag.List) {
 	source = filepath.ToSlash(filepath.Clean(source))
 	l.pkg = &ir.Package{
 		Name:        name,
+		Initialisms: opts.Initialisms,
 		Source:      source,
 		Title:       c.API.Title,
 		Description: c.API.Description,
