@@ -147,7 +147,7 @@ func paramDesc(p *ir.Param) string {
 	return "parameter " + strconv.Quote(p.Name) + " (" + p.In + ")"
 }
 
-func arg(p *ir.Param) string { return p.GoName + " " + goType(p.Type) }
+func arg(p *ir.Param) string { return p.GoName + " " + p.Type.GoString() }
 
 // params compares the parameters of the method sym (an action or a trigger
 // method taking the setup request's parameters).
@@ -221,7 +221,7 @@ func (d *differ) paramChanged(sym string, o, n *ir.Action, po, pn *ir.Param) {
 	}
 	switch {
 	case po.Exposure == ir.Positional && pn.Exposure == ir.Positional:
-		if ot, nt := goType(po.Type), goType(pn.Type); ot != nt {
+		if ot, nt := po.Type.GoString(), pn.Type.GoString(); ot != nt {
 			d.add(ParamRetyped, true, sym, arg(po), arg(pn), paramDesc(pn)+" retyped: argument "+arg(po)+" → "+arg(pn))
 		}
 		if po.GoName != pn.GoName {
@@ -357,7 +357,7 @@ func (d *differ) trigger(o, n *ir.Trigger) {
 
 func typeDecl(t *ir.Type) string {
 	if t.Kind == ir.EnumType {
-		return "type " + t.GoName + " " + goType(t.Base)
+		return "type " + t.GoName + " " + t.Base.GoString()
 	}
 	return "type " + t.GoName + " struct"
 }
@@ -572,18 +572,18 @@ func helpers(p *ir.Package) []helper {
 		var ts []string
 		for _, p := range pg.Action.Op.Params {
 			if p.Exposure == ir.Positional {
-				ts = append(ts, goType(p.Type))
+				ts = append(ts, p.Type.GoString())
 			}
 		}
 		if pg.Action.Options != "" {
 			ts = append(ts, "*"+pg.Action.Options)
 		}
-		hs = append(hs, helper{pg.GoName, "pager", pagerDecl(pg), strings.Join(ts, ", ") + " → " + goType(pg.Item)})
+		hs = append(hs, helper{pg.GoName, "pager", pagerDecl(pg), strings.Join(ts, ", ") + " → " + pg.Item.GoString()})
 	}
 	for _, lu := range p.Lookups {
 		var ts []string
 		for _, a := range lu.Args {
-			ts = append(ts, goType(a.Type))
+			ts = append(ts, a.Type.GoString())
 		}
 		hs = append(hs, helper{lu.GoName, "lookup", lookupDecl(lu), strings.Join(ts, ", ") + " → " + lookupResult(lu)})
 	}

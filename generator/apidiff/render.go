@@ -1,7 +1,6 @@
 package apidiff
 
 import (
-	"path"
 	"strconv"
 	"strings"
 
@@ -13,25 +12,6 @@ import (
 // (optionType, resultType, field types, trigger subscriber signatures); a
 // test parses the emitted files of every testdata connector and checks that
 // Decls matches them exactly, so the two cannot drift apart unnoticed.
-
-// goType renders a type reference as in source: qualified types by the last
-// element of their import path (runtime.DateTime, json.RawMessage, io.Reader).
-func goType(t *ir.TypeRef) string {
-	if t == nil {
-		return ""
-	}
-	switch t.Kind {
-	case ir.Slice:
-		return "[]" + goType(t.Elem)
-	case ir.Map:
-		return "map[string]" + goType(t.Elem)
-	case ir.Pointer:
-		return "*" + goType(t.Elem)
-	case ir.Qual:
-		return path.Base(t.Pkg) + "." + t.Name
-	}
-	return t.Name // Builtin, Named
-}
 
 // nilable reports whether nil is the "unset" value of t (emit's rule).
 func nilable(t *ir.TypeRef) bool {
@@ -49,11 +29,11 @@ func nilable(t *ir.TypeRef) bool {
 func optionType(t *ir.TypeRef) string {
 	switch {
 	case t.Kind == ir.Named && t.Struct:
-		return "*" + goType(t)
+		return "*" + t.GoString()
 	case nilable(t):
-		return goType(t)
+		return t.GoString()
 	}
-	return "runtime.Opt[" + goType(t) + "]"
+	return "runtime.Opt[" + t.GoString() + "]"
 }
 
 // resultType is the first result of an action method ("" when it returns
@@ -63,17 +43,17 @@ func resultType(t *ir.TypeRef) string {
 		return ""
 	}
 	if t.Kind == ir.Named && t.Struct {
-		return "*" + goType(t)
+		return "*" + t.GoString()
 	}
-	return goType(t)
+	return t.GoString()
 }
 
 // fieldType is the type of a model field.
 func fieldType(f *ir.Field) string {
 	if f.Opt {
-		return "runtime.Opt[" + goType(f.Type) + "]"
+		return "runtime.Opt[" + f.Type.GoString() + "]"
 	}
-	return goType(f.Type)
+	return f.Type.GoString()
 }
 
 // eventType is the type handed to a trigger's handler.
@@ -81,7 +61,7 @@ func eventType(t *ir.Trigger) string {
 	if t.Event == nil {
 		return "json.RawMessage"
 	}
-	return goType(t.Event)
+	return t.Event.GoString()
 }
 
 // connType is the type of a Connection field.
@@ -105,7 +85,7 @@ func params(a *ir.Action) []string {
 	var ps []string
 	for _, p := range a.Op.Params {
 		if p.Exposure == ir.Positional {
-			ps = append(ps, p.GoName+" "+goType(p.Type))
+			ps = append(ps, p.GoName+" "+p.Type.GoString())
 		}
 	}
 	if a.Options != "" {
@@ -154,14 +134,14 @@ func triggerMethods(t *ir.Trigger) []triggerMethod {
 // an iterator of items.
 func pagerDecl(pg *ir.Pager) string {
 	args := append([]string{"ctx context.Context"}, params(pg.Action)...)
-	return funcDecl(pg.GoName, args, "iter.Seq2["+goType(pg.Item)+", error]")
+	return funcDecl(pg.GoName, args, "iter.Seq2["+pg.Item.GoString()+", error]")
 }
 
 // lookupDecl is the declaration of a dynamic-metadata helper.
 func lookupDecl(lu *ir.Lookup) string {
 	args := []string{"ctx context.Context"}
 	for _, a := range lu.Args {
-		args = append(args, a.GoName+" "+goType(a.Type))
+		args = append(args, a.GoName+" "+a.Type.GoString())
 	}
 	return funcDecl(lu.GoName, args, "("+lookupResult(lu)+", error)")
 }
@@ -169,7 +149,7 @@ func lookupDecl(lu *ir.Lookup) string {
 // lookupResult is what a lookup returns besides the error.
 func lookupResult(lu *ir.Lookup) string {
 	if lu.Kind == ir.LookupValues {
-		return "[]runtime.Choice[" + goType(lu.Value) + "]"
+		return "[]runtime.Choice[" + lu.Value.GoString() + "]"
 	}
 	return "json.RawMessage"
 }
@@ -256,7 +236,7 @@ func Decls(p *ir.Package) map[string]string {
 				m[t.GoName+"."+f.GoName] = fieldType(f)
 			}
 		case ir.EnumType:
-			m[t.GoName] = goType(t.Base)
+			m[t.GoName] = t.Base.GoString()
 			for _, v := range t.Values {
 				m[v.GoName] = t.GoName + " = " + strconv.Quote(v.Value)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,7 +238,7 @@ func newInspectDoc(p *ir.Package, ds diag.List) *inspectDoc {
 		})
 	}
 	for _, pg := range p.Pagers {
-		doc.Pagers = append(doc.Pagers, inspectPager{GoMethod: pg.GoName, Action: pg.Action.GoName, Item: inspectType(pg.Item), Items: pg.Items, NextLink: pg.NextLink})
+		doc.Pagers = append(doc.Pagers, inspectPager{GoMethod: pg.GoName, Action: pg.Action.GoName, Item: pg.Item.GoString(), Items: pg.Items, NextLink: pg.NextLink})
 	}
 	for _, lu := range p.Lookups {
 		kind := "values"
@@ -331,7 +330,7 @@ func inspectTriggerOf(t *ir.Trigger) inspectTrigger {
 		it.Delivery = "batch"
 	}
 	if t.Event != nil {
-		it.EventType = inspectType(t.Event)
+		it.EventType = t.Event.GoString()
 	}
 	if t.Mode == ir.Webhook && t.SubscribeName != "" {
 		it.GoMethods = append(it.GoMethods, t.SubscribeName, t.UnsubscribeName)
@@ -484,25 +483,6 @@ func policyParams(p *ir.Policy) [][2]string {
 		}
 	}
 	return kv
-}
-
-// inspectType renders a type reference as in Go source (the last element
-// of a qualified type's import path: runtime.DateTime, json.RawMessage).
-func inspectType(t *ir.TypeRef) string {
-	if t == nil {
-		return ""
-	}
-	switch t.Kind {
-	case ir.Slice:
-		return "[]" + inspectType(t.Elem)
-	case ir.Map:
-		return "map[string]" + inspectType(t.Elem)
-	case ir.Pointer:
-		return "*" + inspectType(t.Elem)
-	case ir.Qual:
-		return path.Base(t.Pkg) + "." + t.Name
-	}
-	return t.Name
 }
 
 // connFieldType is the Go type of a connection field.

@@ -5,7 +5,11 @@
 // sends are built from the same facts.
 package ir
 
-import "github.com/connectorgen/connectorgen/generator/diag"
+import (
+	"path"
+
+	"github.com/connectorgen/connectorgen/generator/diag"
+)
 
 // Package is one generated Go package.
 type Package struct {
@@ -456,4 +460,24 @@ type Policy struct {
 	Retain, SubOnly                     bool
 	StatusCode                          int
 	Pos                                 diag.Pos
+}
+
+// GoString renders t as in Go source, a qualified type by the last element
+// of its import path (runtime.DateTime, json.RawMessage, io.Reader): the
+// form tools that describe the generated API print (inspect, diff).
+func (t *TypeRef) GoString() string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind {
+	case Slice:
+		return "[]" + t.Elem.GoString()
+	case Map:
+		return "map[string]" + t.Elem.GoString()
+	case Pointer:
+		return "*" + t.Elem.GoString()
+	case Qual:
+		return path.Base(t.Pkg) + "." + t.Name
+	}
+	return t.Name // Builtin, Named
 }
